@@ -1,0 +1,42 @@
+# RLS Care: `make run` serves the app on embedded defaults with demo data; `make test` runs every test.
+# Both start with `make setup`, which is safe to run again (it only redoes what changed).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# The first Python >= 3.12 on PATH (pyenv shims included); override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: setup run test lint format clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "No Python >= 3.12 found. Install one (pyenv install 3.12) or run make PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+
+run: setup
+	$(PY) manage.py seed_demo
+	PORT=$(PORT) bin/run-dev
+
+test: setup
+	bin/run-tests
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _sync_clinicians_group(sender, **kwargs) -> None:
+    from checklists.services import clinicians_group_sync
+
+    clinicians_group_sync()
+
+
+class ChecklistsConfig(AppConfig):
+    name = "checklists"
+    verbose_name = _("RLS care")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_clinicians_group, sender=self)

@@ -1,0 +1,25 @@
+"""The checklist domain's models, split by topic; import them from here."""
+
+from checklists.models.checklists import (
+    Assignment,
+    AssignmentItem,
+    ChecklistTemplate,
+    CheckOff,
+    TemplateItem,
+)
+from checklists.models.diary import DiaryEntry
+from checklists.models.patients import Patient
+from checklists.models.push import PushSubscription
+from checklists.models.sync import SyncOp
+
+__all__ = [
+    "Assignment",
+    "AssignmentItem",
+    "CheckOff",
+    "ChecklistTemplate",
+    "DiaryEntry",
+    "Patient",
+    "PushSubscription",
+    "SyncOp",
+    "TemplateItem",
+]

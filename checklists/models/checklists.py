@@ -1,0 +1,152 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from checklists import schedule
+
+
+class Category(models.TextChoices):
+    LIFESTYLE = "lifestyle", _("Lifestyle modification")
+    TRIGGER_AVOIDANCE = "trigger_avoidance", _("Trigger avoidance")
+    OTHER = "other", _("Other")
+
+
+class ChecklistTemplate(models.Model):
+    """A checklist in the clinicians' library, copied into a patient's plan when assigned."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemplateItem(models.Model):
+    """One line of a library checklist, with the source a clinician can judge it by."""
+
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.CharField(_("text"), max_length=200)
+    help_text = models.TextField(_("help text"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["template", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Assignment(models.Model):
+    """A checklist in one patient's plan: a copy of a template, due on a schedule."""
+
+    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="assignments")
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text=_("The library checklist this was copied from; later library edits do not change it."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=32, choices=Category.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    weekdays = models.PositiveSmallIntegerField(
+        _("weekdays"),
+        default=schedule.EVERY_DAY,
+        help_text=_("The days of the week this checklist is due."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["patient", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
+                name="assignment_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekdays__gte=1, weekdays__lte=schedule.EVERY_DAY),
+                name="assignment_weekdays_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
+        if not self.weekdays:
+            raise ValidationError({"weekdays": _("Choose at least one day of the week.")})
+
+    def is_due_on(self, day: date) -> bool:
+        """Return True when this assignment is active and scheduled on ``day``."""
+        return self.active and schedule.is_due(
+            mask=self.weekdays, start=self.start_date, end=self.end_date, day=day
+        )
+
+    @property
+    def schedule_display(self) -> str:
+        return schedule.describe_mask(self.weekdays)
+
+
+class AssignmentItem(models.Model):
+    """One line of a patient's checklist; retired items keep their history but are no longer due."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="items")
+    template_item = models.ForeignKey(
+        TemplateItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.CharField(_("text"), max_length=200)
+    help_text = models.TextField(_("help text"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CheckOff(models.Model):
+    """Whether one item was done on one patient-local date; the unit the offline sync works on."""
+
+    item = models.ForeignKey(AssignmentItem, on_delete=models.CASCADE, related_name="checkoffs")
+    # Denormalised from item.assignment.patient: every read and sync query filters by patient.
+    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="checkoffs")
+    date = models.DateField(_("date"))
+    done = models.BooleanField(_("done"), default=False)
+    # Last-writer-wins bookkeeping for offline sync: the client's op id and clock of the winning change.
+    op_id = models.UUIDField(null=True, blank=True, editable=False)
+    client_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Server change sequence (Patient.sync_seq at the time of the write): "changes since cursor".
+    seq = models.BigIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "item"]
+        constraints = [models.UniqueConstraint(fields=["item", "date"], name="checkoff_one_per_item_and_day")]
+        indexes = [
+            models.Index(fields=["patient", "seq"], name="checkoff_patient_seq"),
+            models.Index(fields=["patient", "date"], name="checkoff_patient_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} on {self.date}: {'done' if self.done else 'not done'}"

@@ -1,0 +1,22 @@
+"""What the Clinicians group may do in the admin: exactly these (app label, codename) pairs.
+
+The group is brought in line after every ``migrate`` (see apps.py), so adding a model for
+clinicians means adding its permissions here.
+"""
+
+CLINICIAN_PERMISSIONS: list[tuple[str, str]] = [
+    ("checklists", "view_patient"),
+    ("checklists", "add_patient"),
+    ("checklists", "change_patient"),
+    ("checklists", "view_checklisttemplate"),
+    ("checklists", "view_templateitem"),
+    ("checklists", "view_assignment"),
+    ("checklists", "add_assignment"),
+    ("checklists", "change_assignment"),
+    ("checklists", "delete_assignment"),
+    ("checklists", "view_assignmentitem"),
+    ("checklists", "add_assignmentitem"),
+    ("checklists", "change_assignmentitem"),
+    ("checklists", "view_checkoff"),
+    ("checklists", "view_diaryentry"),
+]

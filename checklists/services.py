@@ -1,0 +1,113 @@
+"""Writes of the checklist domain: keyword-only functions named <entity>_<action>."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from checklists import schedule
+from checklists.library.defaults import DEFAULT_TEMPLATES
+from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, TemplateItem
+from checklists.models.patients import CLINICIANS_GROUP
+from checklists.permissions import CLINICIAN_PERMISSIONS
+
+
+def library_install_defaults() -> list[ChecklistTemplate]:
+    """Create the default library templates that are missing (by name); existing ones are left as they are."""
+    installed = []
+    for data in DEFAULT_TEMPLATES:
+        template, created = ChecklistTemplate.objects.get_or_create(
+            name=data["name"], defaults={"category": data["category"], "description": data["description"]}
+        )
+        if created:
+            TemplateItem.objects.bulk_create(
+                TemplateItem(template=template, position=position, **item)
+                for position, item in enumerate(data["items"])
+            )
+        installed.append(template)
+    return installed
+
+
+def clinicians_group_sync() -> Group:
+    """Ensure the Clinicians group exists with exactly CLINICIAN_PERMISSIONS; returns the group."""
+    group, _ = Group.objects.get_or_create(name=CLINICIANS_GROUP)
+    wanted = []
+    for app_label, codename in CLINICIAN_PERMISSIONS:
+        wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+    group.permissions.set(wanted)
+    return group
+
+
+def clinician_create(*, email: str, password: str | None, first_name: str = "", last_name: str = ""):
+    """Create a staff user in the Clinicians group, with username equal to the email."""
+    user = get_user_model().objects.create_user(
+        username=email,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,
+    )
+    user.groups.add(clinicians_group_sync())
+    return user
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    patient: Patient,
+    template: ChecklistTemplate,
+    assigned_by: AbstractBaseUser | None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    weekdays: int = schedule.EVERY_DAY,
+) -> Assignment:
+    """Assign ``template`` to ``patient``, copying its items so later library edits never rewrite the plan."""
+    assignment = Assignment.objects.create(
+        patient=patient,
+        template=template,
+        name=template.name,
+        category=template.category,
+        assigned_by=assigned_by,
+        start_date=start_date or patient.local_today(),
+        end_date=end_date,
+        weekdays=weekdays,
+    )
+    AssignmentItem.objects.bulk_create(
+        AssignmentItem(
+            assignment=assignment,
+            template_item=item,
+            position=item.position,
+            text=item.text,
+            help_text=item.help_text,
+            source=item.source,
+        )
+        for item in template.items.all()
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignments_bulk_create(
+    *,
+    patients: Iterable[Patient],
+    template: ChecklistTemplate,
+    assigned_by: AbstractBaseUser | None,
+    start_date: date | None = None,
+) -> list[Assignment]:
+    """Assign ``template`` to each patient; all or nothing."""
+    return [
+        assignment_create(patient=patient, template=template, assigned_by=assigned_by, start_date=start_date)
+        for patient in patients
+    ]
+
+
+def assignment_item_retire(*, item: AssignmentItem) -> AssignmentItem:
+    """Stop an item being due from now on; its past check-offs stay."""
+    if item.retired_at is None:
+        item.retired_at = timezone.now()
+        item.save(update_fields=["retired_at"])
+    return item

@@ -1,0 +1,76 @@
+"""factory_boy factories for the domain; personas are built from these in conftest.py."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from checklists import services
+from checklists.models import ChecklistTemplate, Patient, TemplateItem
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    username = factory.SelfAttribute("email")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+
+class ClinicianFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"clinician{n}@example.com")
+    is_staff = True
+
+    @factory.post_generation
+    def clinicians_group(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(services.clinicians_group_sync())
+
+
+class SuperuserFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"admin{n}@example.com")
+    is_staff = True
+    is_superuser = True
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, email=factory.Sequence(lambda n: f"patient{n}@example.com"))
+    time_zone = "Europe/Berlin"
+
+    @factory.post_generation
+    def care_team(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.care_team.add(*extracted)
+
+
+class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChecklistTemplate
+
+    name = factory.Sequence(lambda n: f"Checklist {n}")
+    category = "lifestyle"
+
+
+class TemplateItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TemplateItem
+
+    template = factory.SubFactory(ChecklistTemplateFactory)
+    position = factory.Sequence(int)
+    text = factory.Sequence(lambda n: f"Item {n}")
+    source = "Test source"
+
+
+def template_with_items(n: int = 3, **kwargs) -> ChecklistTemplate:
+    """Return a saved template with ``n`` items."""
+    template = ChecklistTemplateFactory(**kwargs)
+    TemplateItemFactory.create_batch(n, template=template)
+    return template
