@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from checklists import schedule
@@ -103,6 +104,19 @@ def assignments_bulk_create(
         assignment_create(patient=patient, template=template, assigned_by=assigned_by, start_date=start_date)
         for patient in patients
     ]
+
+
+def patient_take_seq(*, patient_id: int, count: int = 1) -> int:
+    """Reserve ``count`` consecutive server change numbers for a patient; returns the first.
+
+    Call inside ``transaction.atomic``: the UPDATE locks the patient's row until commit, so one
+    patient's writes commit in sequence order and a client cursor never skips a change.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("patient_take_seq must run inside transaction.atomic")
+    Patient.objects.filter(pk=patient_id).update(sync_seq=F("sync_seq") + count)
+    last = Patient.objects.values_list("sync_seq", flat=True).get(pk=patient_id)
+    return last - count + 1
 
 
 def assignment_item_retire(*, item: AssignmentItem) -> AssignmentItem:

@@ -86,7 +86,7 @@ class Command(BaseCommand):
                 if rng.random() < chance
             )
         # Each row gets the next server change sequence number, as a sync would give it.
-        for seq, row in enumerate(rows, start=1):
+        first = services.patient_take_seq(patient_id=patient.pk, count=len(rows))
+        for seq, row in enumerate(rows, start=first):
             row.seq = seq
         CheckOff.objects.bulk_create(rows)
-        Patient.objects.filter(pk=patient.pk).update(sync_seq=len(rows))
