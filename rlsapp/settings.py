@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from rlsapp.env import env_bool, env_int, env_list, env_str, env_url
@@ -190,13 +192,40 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# django-pwa: the manifest. The service worker is our own (frontend issue).
+# django-pwa: the manifest (/manifest.json). The service worker is our own (frontend/src/sw.js, served by
+# frontend.views.service_worker at /serviceworker.js); django-pwa's route only applies if ours is removed.
+PWA_SERVICE_WORKER_PATH = BASE_DIR / "frontend" / "build" / "serviceworker.js"
 PWA_APP_NAME = "RLS Care"
-PWA_APP_DESCRIPTION = "Your care team's plan for restless legs syndrome, on your phone."
+PWA_APP_DESCRIPTION = _("Your care team's plan for restless legs syndrome, on your phone.")
 PWA_APP_THEME_COLOR = "#1f5f8b"
 PWA_APP_BACKGROUND_COLOR = "#ffffff"
 PWA_APP_DISPLAY = "standalone"
 PWA_APP_LANG = "en"
+PWA_APP_DIR = "ltr"
+PWA_APP_ORIENTATION = "portrait"
+PWA_APP_START_URL = "/#today"
+PWA_APP_SCOPE = "/"
+PWA_APP_DEBUG_MODE = False
+PWA_APP_SPLASH_SCREEN: list = []
+# Hashed static URLs, resolved when the manifest is rendered (static() needs the app registry).
+_lazy_static = lazy(static, str)
+PWA_APP_ICONS = [
+    {"src": _lazy_static("frontend/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+    {"src": _lazy_static("frontend/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+    {
+        "src": _lazy_static("frontend/icons/maskable-512.png"),
+        "sizes": "512x512",
+        "type": "image/png",
+        "purpose": "maskable",
+    },
+]
+PWA_APP_ICONS_APPLE = [{"src": _lazy_static("frontend/icons/icon-192.png"), "sizes": "192x192"}]
+PWA_APP_SHORTCUTS = [
+    {"name": _("Today"), "short_name": _("Today"), "url": "/#today", "icons": PWA_APP_ICONS[:1]},
+    {"name": _("Care plan"), "short_name": _("Care plan"), "url": "/#careplan", "icons": PWA_APP_ICONS[:1]},
+]
+# The built bundle (npm run build in frontend/) is collected like any static directory.
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "build" / "static"]
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("checklists.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", include("pwa.urls")),
+    # The PWA first: its own /serviceworker.js replaces django-pwa's; django-pwa serves /manifest.json.
     path("", include("frontend.urls")),
+    path("", include("pwa.urls")),
 ]

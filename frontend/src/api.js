@@ -1,0 +1,38 @@
+// Same-origin JSON calls to the patient API with the session cookie and Django's CSRF token.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** The csrftoken cookie's value ("" when there is none, e.g. inside the service worker). */
+export function csrfFromCookie() {
+  if (typeof document === "undefined") return "";
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+/**
+ * Call `path` and return the parsed JSON body (null for 204). Rejects with ApiError on an HTTP error,
+ * or with a TypeError when the network is down.
+ */
+export async function api(path, { method = "GET", body, csrf = csrfFromCookie(), signal } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrf;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+    cache: "no-store",
+    signal,
+  });
+  const type = response.headers.get("Content-Type") || "";
+  const data = response.status === 204 ? null : type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}

@@ -1,0 +1,171 @@
+// The RLS Care app: one page, five screens behind hash routes (#today, #careplan, #diary, #progress,
+// #settings). Data comes from IndexedDB first (works offline), then from the API when it answers.
+import { api, ApiError, csrfFromCookie } from "./api.js";
+import { configure, formatAgo } from "./dates.js";
+import { h, replace } from "./dom.js";
+import { load as loadStrings, strings, t } from "./i18n.js";
+import { Store } from "./store.js";
+import { flush, SYNC_TAG } from "./sync.js";
+import * as careplan from "./screens/careplan.js";
+import * as diary from "./screens/diary.js";
+import * as progress from "./screens/progress.js";
+import * as settings from "./screens/settings.js";
+import * as today from "./screens/today.js";
+
+const SCREENS = { today, careplan, diary, progress, settings };
+const body = document.body;
+
+class App {
+  constructor(store) {
+    this.store = store;
+    this.userKey = body.dataset.userKey;
+    this.version = body.dataset.version;
+    this.main = document.getElementById("main");
+    this.listeners = new Set();
+    this.syncing = false;
+    this.syncError = null;
+    this.installPrompt = null;
+  }
+
+  /** Re-render the status line and tell the current screen that data changed. */
+  changed() {
+    this.renderStatus();
+    for (const listener of this.listeners) listener();
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Flush the outbox; never throws (a failed flush keeps its ops and is shown in the status line). */
+  async sync() {
+    if (this.syncing) return this.syncPromise;
+    this.syncing = true;
+    this.renderStatus();
+    this.syncPromise = (async () => {
+      try {
+        await this.store.setMeta("csrf", csrfFromCookie());
+        await flush(this.store, { userKey: this.userKey, csrf: csrfFromCookie() });
+        this.syncError = null;
+      } catch (error) {
+        this.syncError = error instanceof ApiError ? error : "offline";
+        if (error instanceof ApiError && error.status === 403) this.signedOut = true;
+        const registration = await navigator.serviceWorker?.ready.catch(() => null);
+        if (registration?.sync) registration.sync.register(SYNC_TAG).catch(() => {});
+      } finally {
+        this.syncing = false;
+        this.changed();
+      }
+    })();
+    return this.syncPromise;
+  }
+
+  async renderStatus() {
+    const status = document.getElementById("sync-status");
+    const [pending, lastSynced, rejected] = await Promise.all([
+      this.store.outboxCount(),
+      this.store.getMeta("lastSynced"),
+      this.store.all("rejected"),
+    ]);
+    const parts = [];
+    if (!navigator.onLine || this.syncError === "offline") parts.push(h("span", { class: "pill offline" }, t("status.offline")));
+    parts.push(
+      h("span", { "data-testid": "pending" }, pending ? t("status.pending", { n: pending }) : t("status.allSynced")),
+    );
+    if (lastSynced) parts.push(h("span", { class: "muted" }, t("status.lastSynced", { when: formatAgo(lastSynced) })));
+    if (this.signedOut) parts.push(h("a", { href: "/accounts/login/?next=/", class: "warn" }, t("status.signInAgain")));
+    if (rejected.length)
+      parts.push(h("a", { href: "#settings", class: "warn", "data-testid": "rejected" }, t("status.rejected", { n: rejected.length })));
+    replace(status, parts);
+  }
+}
+
+function route() {
+  const [name, ...rest] = (location.hash.replace(/^#/, "") || "today").split("/");
+  return { name: SCREENS[name] ? name : "today", param: rest.join("/") || null };
+}
+
+async function show(app) {
+  const { name, param } = route();
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === `#${name}`) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  if (app.cleanup) app.cleanup();
+  app.listeners.clear();
+  const screen = h("div", { class: "screen" });
+  replace(app.main, screen);
+  app.cleanup = await SCREENS[name].render(app, screen, param);
+  document.title = `${SCREENS[name].title()} · ${t("app.name")}`;
+}
+
+async function registerServiceWorker(app) {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const { type, version } = event.data || {};
+    if (type === "synced" || type === "changed") app.changed();
+    if (type === "sw-activated" && hadController && version !== app.version) showUpdateBanner();
+  });
+  try {
+    await navigator.serviceWorker.register("/serviceworker.js", { scope: "/", updateViaCache: "none" });
+  } catch {
+    // No service worker (e.g. private mode): the app still works online.
+  }
+}
+
+function showUpdateBanner() {
+  const banner = document.getElementById("banner");
+  replace(
+    banner,
+    h("p", {}, t("update.ready")),
+    h("button", { type: "button", class: "button", onclick: () => location.reload() }, t("update.reload")),
+  );
+  banner.hidden = false;
+}
+
+async function main() {
+  loadStrings(body.dataset.i18n);
+  configure({ language: document.documentElement.lang });
+  const store = await Store.open(body.dataset.userKey);
+  const app = new App(store);
+  window.rlsApp = app; // for the browser tests and the curious
+  const me = await store.getMeta("me");
+  if (me) configure({ timeZone: me.time_zone, language: document.documentElement.lang });
+  await store.setMeta("csrf", csrfFromCookie());
+  await store.setMeta("swStrings", { done: t("push.done"), snooze: t("push.snooze") });
+
+  window.addEventListener("hashchange", () => show(app));
+  window.addEventListener("online", () => app.sync());
+  window.addEventListener("offline", () => app.renderStatus());
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") app.sync();
+  });
+  window.addEventListener("beforeinstallprompt", (event) => {
+    event.preventDefault();
+    app.installPrompt = event;
+  });
+  await show(app);
+  app.renderStatus();
+  registerServiceWorker(app);
+  app.sync();
+  api("/api/v1/me/")
+    .then(async (profile) => {
+      await store.setMeta("me", profile);
+      configure({ timeZone: profile.time_zone, language: document.documentElement.lang });
+    })
+    .catch(() => {});
+  if (navigator.storage?.persist) {
+    const persisted = await navigator.storage.persisted();
+    if (!persisted) await navigator.storage.persist().catch(() => false);
+  }
+}
+
+main().catch((error) => {
+  const mainEl = document.getElementById("main");
+  replace(mainEl, h("p", { role: "alert" }, t("error.start")));
+  console.error(error);
+});
+
+export { strings };

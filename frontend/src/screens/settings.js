@@ -1,0 +1,233 @@
+// Settings: sync status, reminders on this phone (push from a tap), reminder times, quiet hours and
+// time zone, install guidance, storage, and sign-out (which wipes this user's data from the phone).
+import { api, ApiError, csrfFromCookie } from "../api.js";
+import { formatAgo } from "../dates.js";
+import { h, replace } from "../dom.js";
+import { t } from "../i18n.js";
+import { Store } from "../store.js";
+
+export function title() {
+  return t("nav.settings");
+}
+
+function base64UrlToBytes(value) {
+  const padded = (value + "=".repeat((4 - (value.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+function errorText(error) {
+  if (error instanceof ApiError && error.body && typeof error.body === "object")
+    return Object.entries(error.body).map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`).join(" ");
+  return error instanceof ApiError ? t("error.server") : t("error.offline");
+}
+
+/** Subscribe this browser to Web Push and register the subscription with the server (from a tap only). */
+async function enablePush(status) {
+  if (!("Notification" in window) || !("PushManager" in window)) {
+    status.textContent = t("push.unsupported");
+    return;
+  }
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") {
+    status.textContent = t("push.denied");
+    return;
+  }
+  try {
+    const { public_key: key } = await api("/api/v1/push/vapid-public-key/");
+    const registration = await navigator.serviceWorker.ready;
+    const subscription =
+      (await registration.pushManager.getSubscription()) ||
+      (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) }));
+    const json = subscription.toJSON();
+    await api("/api/v1/push-subscriptions/", {
+      method: "POST",
+      body: { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth },
+    });
+    status.textContent = t("push.on");
+  } catch (error) {
+    status.textContent = errorText(error);
+  }
+}
+
+/** Wipe this user's IndexedDB and caches, forget the service worker, then sign out on the server. */
+export async function signOut(app) {
+  const pending = await app.store.outboxCount();
+  if (pending) {
+    await app.sync();
+    const left = await app.store.outboxCount();
+    if (left && !window.confirm(t("signout.pending", { n: left }))) return;
+  }
+  app.store.close();
+  await Store.wipe(app.userKey);
+  for (const name of await caches.keys()) if (name.startsWith("rls-") && name.endsWith(`-${app.userKey}`)) await caches.delete(name);
+  const registration = await navigator.serviceWorker?.getRegistration();
+  if (registration) await registration.unregister();
+  const form = document.getElementById("signout-form");
+  form.elements.csrfmiddlewaretoken.value = csrfFromCookie() || form.elements.csrfmiddlewaretoken.value;
+  form.submit();
+}
+
+function section(id, heading, ...children) {
+  return h("section", { class: "card", "aria-labelledby": id }, h("h3", { id }, heading), children);
+}
+
+async function syncSection(app) {
+  const [pending, lastSynced, rejected] = await Promise.all([app.store.outboxCount(), app.store.getMeta("lastSynced"), app.store.all("rejected")]);
+  return section(
+    "settings-sync",
+    t("settings.sync"),
+    h("p", {}, pending ? t("status.pending", { n: pending }) : t("status.allSynced")),
+    h("p", { class: "muted" }, lastSynced ? t("status.lastSynced", { when: formatAgo(lastSynced) }) : t("status.neverSynced")),
+    h("button", { type: "button", class: "button secondary", onclick: () => app.sync() }, t("settings.syncNow")),
+    rejected.length
+      ? h(
+          "div",
+          { class: "rejected" },
+          h("p", { class: "warn" }, t("status.rejected", { n: rejected.length })),
+          h("ul", {}, rejected.map((r) => h("li", {}, `${r.op.kind} ${r.op.date}: ${Object.values(r.errors || {}).flat().join(" ")}`))),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "button secondary",
+              onclick: async () => {
+                await app.store.dismissRejected();
+                app.changed();
+              },
+            },
+            t("settings.dismiss"),
+          ),
+        )
+      : null,
+  );
+}
+
+function remindersSection() {
+  const status = h("p", { role: "status", id: "push-status" }, "Notification" in window && Notification.permission === "granted" ? t("push.on") : "");
+  const list = h("div", {}, h("p", { class: "muted" }, t("app.loading")));
+  api("/api/v1/reminders/")
+    .then((data) => {
+      const reminders = Array.isArray(data) ? data : data.results || [];
+      if (!reminders.length) return replace(list, h("p", { class: "muted" }, t("settings.noReminders")));
+      replace(
+        list,
+        h(
+          "ul",
+          { class: "plain" },
+          reminders.map((reminder) => {
+            const id = `reminder-${reminder.id}`;
+            const timeValue = (reminder.local_time || reminder.time_of_day || "").slice(0, 5);
+            const note = h("span", { role: "status", class: "muted" });
+            return h(
+              "li",
+              { class: "field inline" },
+              h("label", { for: id }, reminder.label || reminder.target_display || reminder.name || t("settings.reminder")),
+              h("input", {
+                type: "time",
+                id,
+                value: timeValue,
+                onchange: async (event) => {
+                  try {
+                    await api(`/api/v1/reminders/${reminder.id}/`, { method: "PATCH", body: { [reminder.local_time !== undefined ? "local_time" : "time_of_day"]: event.target.value } });
+                    note.textContent = t("settings.saved");
+                  } catch (error) {
+                    note.textContent = errorText(error);
+                  }
+                },
+              }),
+              note,
+            );
+          }),
+        ),
+      );
+    })
+    .catch(() => replace(list, h("p", { class: "muted" }, t("settings.remindersUnavailable"))));
+  return section(
+    "settings-reminders",
+    t("settings.reminders"),
+    h("p", {}, t("settings.remindersIntro")),
+    h("button", { type: "button", class: "button", onclick: () => enablePush(status) }, t("push.enable")),
+    status,
+    h("p", { class: "hint" }, t("install.iosPush")),
+    list,
+  );
+}
+
+async function profileSection(app) {
+  const me = (await app.store.getMeta("me")) || {};
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [me.time_zone || "UTC"];
+  if (me.time_zone && !zones.includes(me.time_zone)) zones.unshift(me.time_zone);
+  const note = h("p", { role: "status", class: "muted" });
+  const form = h(
+    "form",
+    {
+      class: "form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const data = new FormData(form);
+        const start = data.get("quiet_start") || null;
+        const end = data.get("quiet_end") || null;
+        try {
+          const profile = await api("/api/v1/me/", {
+            method: "PATCH",
+            body: { time_zone: data.get("time_zone"), quiet_hours_start: start, quiet_hours_end: end },
+          });
+          await app.store.setMeta("me", profile);
+          note.textContent = t("settings.saved");
+        } catch (error) {
+          note.textContent = errorText(error);
+        }
+      },
+    },
+    h("div", { class: "field" }, h("label", { for: "time_zone" }, t("settings.timeZone")), h("select", { id: "time_zone", name: "time_zone" }, zones.map((zone) => h("option", { value: zone, selected: zone === me.time_zone }, zone)))),
+    h("p", { class: "hint" }, t("settings.quietHint")),
+    h("div", { class: "field inline" }, h("label", { for: "quiet_start" }, t("settings.quietStart")), h("input", { type: "time", id: "quiet_start", name: "quiet_start", value: (me.quiet_hours_start || "").slice(0, 5) })),
+    h("div", { class: "field inline" }, h("label", { for: "quiet_end" }, t("settings.quietEnd")), h("input", { type: "time", id: "quiet_end", name: "quiet_end", value: (me.quiet_hours_end || "").slice(0, 5) })),
+    h("button", { type: "submit", class: "button secondary" }, t("settings.save")),
+    note,
+  );
+  return section("settings-profile", t("settings.profile"), form);
+}
+
+function installSection(app) {
+  const standalone = window.matchMedia("(display-mode: standalone)").matches;
+  return section(
+    "settings-install",
+    t("install.title"),
+    standalone ? h("p", {}, t("install.installed")) : null,
+    app.installPrompt && !standalone
+      ? h("button", { type: "button", class: "button", onclick: () => app.installPrompt.prompt() }, t("install.button"))
+      : null,
+    h("p", {}, t("install.android")),
+    h("p", {}, t("install.ios")),
+  );
+}
+
+async function storageSection() {
+  const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
+  return section("settings-storage", t("settings.storage"), h("p", {}, persisted ? t("storage.persisted") : t("storage.notPersisted")));
+}
+
+export async function render(app, root) {
+  const draw = async () => {
+    replace(
+      root,
+      h("h2", {}, t("settings.title")),
+      await syncSection(app),
+      remindersSection(),
+      await profileSection(app),
+      installSection(app),
+      await storageSection(),
+      section(
+        "settings-account",
+        t("settings.account"),
+        h("p", {}, t("settings.signedInAs", { name: document.body.dataset.name })),
+        h("p", { class: "hint" }, t("signout.hint")),
+        h("button", { type: "button", class: "button danger", id: "sign-out", onclick: () => signOut(app) }, t("signout.button")),
+        h("p", { class: "muted" }, t("settings.version", { version: app.version })),
+      ),
+    );
+  };
+  await draw();
+  return null;
+}

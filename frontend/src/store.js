@@ -1,0 +1,195 @@
+// The patient's data on this device, in one IndexedDB database per user ("rls-<user key>"):
+//   days     the Today data per date (checklists with items and done state), as last seen plus local changes
+//   diary    diary entries per date
+//   outbox   sync ops not yet confirmed by the server, in the order they were made (autoIncrement key)
+//   rejected ops the server refused, kept to show the patient
+//   meta     key/value: sync cursor, last synced time, CSRF token, care plan, profile, progress history
+// A local change and its outbox op are written in the same transaction, so neither exists without the other.
+import { done, open, remove, req } from "./idb.js";
+
+const VERSION = 1;
+const STORES = ["days", "diary", "outbox", "rejected", "meta"];
+
+export function dbName(userKey) {
+  return `rls-${userKey}`;
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The client clock of a change, ISO-8601 with the device's UTC offset (as the sync contract asks). */
+export function nowWithOffset(date = new Date()) {
+  const pad = (n, w = 2) => String(Math.abs(n)).padStart(w, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  );
+}
+
+export class Store {
+  constructor(db) {
+    this.db = db;
+  }
+
+  static async open(userKey) {
+    const db = await open(dbName(userKey), VERSION, (database) => {
+      database.createObjectStore("days", { keyPath: "date" });
+      database.createObjectStore("diary", { keyPath: "date" });
+      database.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+      database.createObjectStore("rejected", { keyPath: "op_id" });
+      database.createObjectStore("meta", { keyPath: "key" });
+    });
+    // Another tab deleting this database (sign-out) must not be blocked by us.
+    db.onversionchange = () => db.close();
+    return new Store(db);
+  }
+
+  static wipe(userKey) {
+    return remove(dbName(userKey));
+  }
+
+  close() {
+    this.db.close();
+  }
+
+  async get(storeName, key) {
+    const tx = this.db.transaction(storeName);
+    return req(tx.objectStore(storeName).get(key));
+  }
+
+  async all(storeName) {
+    const tx = this.db.transaction(storeName);
+    return req(tx.objectStore(storeName).getAll());
+  }
+
+  async put(storeName, value) {
+    const tx = this.db.transaction(storeName, "readwrite");
+    tx.objectStore(storeName).put(value);
+    return done(tx);
+  }
+
+  async getMeta(key, fallback = null) {
+    const row = await this.get("meta", key);
+    return row ? row.value : fallback;
+  }
+
+  setMeta(key, value) {
+    return this.put("meta", { key, value });
+  }
+
+  async outboxCount() {
+    const tx = this.db.transaction("outbox");
+    return req(tx.objectStore("outbox").count());
+  }
+
+  /** Pending ops in the order they were made: [{seq, op}]. */
+  async outbox(limit) {
+    const tx = this.db.transaction("outbox");
+    return req(tx.objectStore("outbox").getAll(null, limit));
+  }
+
+  /** Store a day fetched from the server, keeping local changes that are still waiting in the outbox. */
+  async putServerDay(day) {
+    const tx = this.db.transaction(["days", "outbox"], "readwrite");
+    const pending = await req(tx.objectStore("outbox").getAll());
+    const local = new Map();
+    for (const { op } of pending) if (op.kind === "checkoff" && op.date === day.date) local.set(op.item, op.done);
+    for (const list of day.checklists) for (const item of list.items) if (local.has(item.id)) item.done = local.get(item.id);
+    tx.objectStore("days").put(day);
+    await done(tx);
+    return day;
+  }
+
+  /** Check or uncheck `item` on `date`: the day's local state and the outbox op in one transaction. */
+  async setCheck({ item, date, done: isDone }) {
+    const op = { op_id: uuid(), kind: "checkoff", item, date, done: isDone, at: nowWithOffset() };
+    const tx = this.db.transaction(["days", "outbox"], "readwrite");
+    const days = tx.objectStore("days");
+    const day = await req(days.get(date));
+    if (day) {
+      for (const list of day.checklists) for (const row of list.items) if (row.id === item) row.done = isDone;
+      days.put(day);
+    }
+    tx.objectStore("outbox").add({ op });
+    await done(tx);
+    return op;
+  }
+
+  /** Save the diary entry for `date` locally and queue it for the server, in one transaction. */
+  async saveDiary(date, entry) {
+    const op = { op_id: uuid(), kind: "diary", date, at: nowWithOffset(), entry };
+    const tx = this.db.transaction(["diary", "outbox"], "readwrite");
+    tx.objectStore("diary").put({ date, ...entry, pending: true });
+    tx.objectStore("outbox").add({ op });
+    await done(tx);
+    return op;
+  }
+
+  /**
+   * Apply a sync response: drop the ops the server has settled (applied, duplicate or rejected), keep
+   * the rejected ones to show, and apply the server's changes except where a newer local op still waits.
+   */
+  async applySync(sentSeqs, response) {
+    const tx = this.db.transaction(STORES, "readwrite");
+    const outbox = tx.objectStore("outbox");
+    const rejected = tx.objectStore("rejected");
+    const sent = await req(outbox.getAll());
+    const settled = new Set([...(response.applied || []), ...(response.duplicates || [])]);
+    const refused = new Map((response.rejected || []).map((r) => [r.op_id, r.errors]));
+    for (const { seq, op } of sent) {
+      if (!sentSeqs.has(seq)) continue;
+      if (settled.has(op.op_id) || refused.has(op.op_id)) outbox.delete(seq);
+      if (refused.has(op.op_id)) rejected.put({ op_id: op.op_id, op, errors: refused.get(op.op_id) });
+    }
+    const waiting = new Set();
+    const waitingDiary = new Set();
+    for (const { seq, op } of sent) {
+      if (sentSeqs.has(seq) && (settled.has(op.op_id) || refused.has(op.op_id))) continue;
+      if (op.kind === "checkoff") waiting.add(`${op.item}|${op.date}`);
+      if (op.kind === "diary") waitingDiary.add(op.date);
+    }
+    const days = tx.objectStore("days");
+    const diary = tx.objectStore("diary");
+    const byDate = new Map();
+    for (const change of response.changes || []) {
+      const kind = change.kind || (change.item !== undefined ? "checkoff" : "diary");
+      if (kind === "checkoff") {
+        if (waiting.has(`${change.item}|${change.date}`)) continue;
+        if (!byDate.has(change.date)) byDate.set(change.date, []);
+        byDate.get(change.date).push(change);
+      } else if (kind === "diary" && !waitingDiary.has(change.date)) {
+        const entry = change.entry || change;
+        diary.put({ ...entry, date: change.date, pending: false });
+      }
+    }
+    for (const [date, changes] of byDate) {
+      const day = await req(days.get(date));
+      if (!day) continue;
+      for (const change of changes)
+        for (const list of day.checklists) for (const row of list.items) if (row.id === change.item) row.done = change.done;
+      days.put(day);
+    }
+    for (const row of await req(diary.getAll())) {
+      if (row.pending && !waitingDiary.has(row.date)) diary.put({ ...row, pending: false });
+    }
+    const meta = tx.objectStore("meta");
+    if (response.cursor !== undefined && response.cursor !== null) meta.put({ key: "cursor", value: response.cursor });
+    meta.put({ key: "lastSynced", value: new Date().toISOString() });
+    await done(tx);
+  }
+
+  async dismissRejected() {
+    const tx = this.db.transaction("rejected", "readwrite");
+    tx.objectStore("rejected").clear();
+    return done(tx);
+  }
+}

@@ -1,0 +1,195 @@
+// The RLS Care service worker (served at /serviceworker.js, root scope). Plain JavaScript, no Workbox:
+// the strategies we need are three short functions, and the push/outbox handlers share the page's own
+// store and sync modules. self.RLS_CONFIG (version, user key, precache list, shell URL) is prepended by
+// the Django view that serves this file.
+import { Store } from "./store.js";
+import { api } from "./api.js";
+import { flush, SYNC_TAG } from "./sync.js";
+
+const CONFIG = self.RLS_CONFIG;
+const STATIC_CACHE = `rls-static-${CONFIG.version}`;
+const SHELL_CACHE = `rls-shell-${CONFIG.version}-${CONFIG.user || "anonymous"}`;
+const NAVIGATION_TIMEOUT_MS = 3000;
+// Paths the worker leaves alone: the API (never an HTML fallback for an API call), sign-in and admin.
+const PASS_THROUGH = ["/api/", "/accounts/", "/admin/", "/serviceworker.js"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const statics = await caches.open(STATIC_CACHE);
+      await statics.addAll(CONFIG.precache);
+      if (CONFIG.user) {
+        // The shell page is personal (it names the user's database), so it lives in the user's cache.
+        try {
+          const response = await fetch(CONFIG.shell, { credentials: "same-origin", cache: "no-store" });
+          if (response.ok && !response.redirected) await (await caches.open(SHELL_CACHE)).put(CONFIG.shell, response);
+        } catch {
+          // Offline during install: the first online navigation caches the shell.
+        }
+      }
+      // Safe to take over at once: the outbox lives in IndexedDB, not in the worker; the page says so.
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      // Drop every other version's and every other user's caches (a shared phone keeps no one else's shell).
+      for (const name of await caches.keys()) {
+        if (name.startsWith("rls-") && name !== STATIC_CACHE && name !== SHELL_CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+      for (const client of await self.clients.matchAll({ type: "window" })) {
+        client.postMessage({ type: "sw-activated", version: CONFIG.version });
+      }
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "version") event.source.postMessage({ type: "sw-version", version: CONFIG.version });
+});
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
+
+async function navigation(request) {
+  const url = new URL(request.url);
+  const isShell = url.pathname === CONFIG.shell;
+  try {
+    const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
+    if (isShell && CONFIG.user && response.ok && !response.redirected) {
+      const copy = response.clone();
+      caches.open(SHELL_CACHE).then((cache) => cache.put(CONFIG.shell, copy));
+    }
+    return response;
+  } catch (error) {
+    const cached = CONFIG.user ? await (await caches.open(SHELL_CACHE)).match(CONFIG.shell) : undefined;
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(STATIC_CACHE);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin || PASS_THROUGH.some((p) => url.pathname.startsWith(p))) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(request));
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.json") {
+    event.respondWith(cacheFirst(request));
+  }
+});
+
+// --- Outbox: background sync, and the "Done" action of a reminder ---------------------------------------
+
+async function withStore(fn) {
+  if (!CONFIG.user) return undefined;
+  const store = await Store.open(CONFIG.user);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+function flushOutbox() {
+  return withStore((store) => flush(store, { userKey: CONFIG.user }));
+}
+
+async function tellPages(message) {
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(message);
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === SYNC_TAG) event.waitUntil(flushOutbox().then(() => tellPages({ type: "synced" })));
+});
+
+// --- Push: a generic reminder ("You have 3 care tasks due"), no health details ---------------------------
+
+async function showReminder(data) {
+  // Button labels in the patient's language, saved by the page (the payload carries no text but title/body).
+  const strings = (await withStore((store) => store.getMeta("swStrings", {}))) || {};
+  const actions = [];
+  if (data.items && data.items.length && data.date) actions.push({ action: "done", title: strings.done || "Done" });
+  if (data.reminder_ids && data.reminder_ids.length) actions.push({ action: "snooze", title: strings.snooze || "Snooze 30 min" });
+  const icon = CONFIG.precache.find((url) => url.includes("icon-192"));
+  await self.registration.showNotification(data.title || "RLS Care", {
+    body: data.body || "",
+    tag: data.tag || "rls-reminder",
+    icon,
+    badge: icon,
+    data: { url: data.url || "/#today", date: data.date, items: data.items || [], reminder_ids: data.reminder_ids || [] },
+    actions,
+  });
+}
+
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(showReminder(data));
+});
+
+async function markDone(data) {
+  await withStore(async (store) => {
+    for (const item of data.items) await store.setCheck({ item, date: data.date, done: true });
+  });
+  await tellPages({ type: "changed" });
+  try {
+    await flushOutbox();
+    await tellPages({ type: "synced" });
+  } catch {
+    // Offline: the ops wait in the outbox; ask for a background sync where the browser has one.
+    if (self.registration.sync) await self.registration.sync.register(SYNC_TAG).catch(() => {});
+  }
+}
+
+async function snooze(data) {
+  const csrf = await withStore((store) => store.getMeta("csrf", ""));
+  await Promise.all(
+    data.reminder_ids.map((id) => api(`/api/v1/reminders/${id}/snooze/`, { method: "POST", body: { minutes: 30 }, csrf }).catch(() => {})),
+  );
+}
+
+async function openToday(url) {
+  const target = new URL(url || "/#today", self.location.origin).href;
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    if (new URL(client.url).origin === self.location.origin) {
+      await client.focus();
+      if (client.navigate) return client.navigate(target).catch(() => client);
+      return client;
+    }
+  }
+  return self.clients.openWindow(target);
+}
+
+self.addEventListener("notificationclick", (event) => {
+  const data = event.notification.data || {};
+  event.notification.close();
+  if (event.action === "done") event.waitUntil(markDone(data));
+  else if (event.action === "snooze") event.waitUntil(snooze(data));
+  else event.waitUntil(openToday(data.url));
+});

@@ -1,0 +1,130 @@
+"""Every string the PWA's JavaScript shows, translated with gettext and rendered into the page.
+
+The shell template puts ``catalog()`` as JSON into ``<body data-i18n>`` (no inline script, strict CSP);
+``src/i18n.js`` looks keys up and fills ``{placeholders}``. Plural strings carry their "one" and "other"
+forms (enough for English and most languages we expect; Django's JavaScriptCatalog is the upgrade path).
+"""
+
+from django.utils.translation import gettext, ngettext, pgettext
+
+
+def _plural(singular: str, plural: str) -> dict[str, str]:
+    return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
+
+
+def catalog() -> dict[str, str | dict[str, str]]:
+    """Return the JavaScript strings in the active language, keyed as the scripts look them up."""
+    return {
+        "app.name": gettext("RLS Care"),
+        "app.loading": gettext("Loading…"),
+        "error.start": gettext("RLS Care could not start. Reload the page; your saved changes are kept."),
+        "error.offline": gettext("You are offline. Try again when you have a connection."),
+        "error.server": gettext("The server could not save this. Try again later."),
+        "nav.today": gettext("Today"),
+        "nav.careplan": gettext("Care plan"),
+        "nav.diary": gettext("Diary"),
+        "nav.progress": gettext("Progress"),
+        "nav.settings": gettext("Settings"),
+        "status.offline": gettext("Offline"),
+        "status.pending": _plural("{n} change waiting to sync", "{n} changes waiting to sync"),
+        "status.allSynced": gettext("All changes synced"),
+        "status.lastSynced": gettext("last synced {when}"),
+        "status.neverSynced": gettext("Not synced yet"),
+        "status.rejected": _plural("{n} change was not accepted", "{n} changes were not accepted"),
+        "status.signInAgain": gettext("Sign in again to sync"),
+        "update.ready": gettext("RLS Care has been updated. Your unsynced changes are kept."),
+        "update.reload": gettext("Reload"),
+        "today.title": gettext("Today"),
+        "today.count": gettext("{done} of {total}"),
+        "today.progressLabel": gettext("Done today"),
+        "today.previous": gettext("Previous day"),
+        "today.previousDay": gettext("Show the previous day"),
+        "today.next": gettext("Next day"),
+        "today.nextDay": gettext("Show the next day"),
+        "today.nothing": gettext("Nothing is due on this day."),
+        "today.unavailable": gettext("This day is not on this phone yet. Connect to the internet to load it."),
+        "careplan.title": gettext("Your care team's plan"),
+        "careplan.disclaimer": gettext(
+            "This app supports your medical care; it does not replace it. Discuss any change with your "
+            "clinician before making it."
+        ),
+        "careplan.track.iron": gettext("Iron"),
+        "careplan.track.vascular": gettext("Vascular"),
+        "careplan.track.medication": gettext("Medication"),
+        "careplan.nothingDue": gettext("Nothing due."),
+        "careplan.dueOn": gettext("due {date}"),
+        "careplan.overdueSince": gettext("overdue since {date}"),
+        "careplan.ferritinTrend": gettext("Ferritin"),
+        "careplan.ferritinChart": gettext("Ferritin results: {values}"),
+        "careplan.latestFerritin": gettext("Latest ferritin {value} ng/mL on {date}"),
+        "careplan.tsat": gettext("transferrin saturation {value}%"),
+        "careplan.noResults": gettext("No iron results yet."),
+        "careplan.noMedicines": gettext("No medicines on your list."),
+        "careplan.reviewFlag": gettext("Review with your clinician"),
+        "careplan.unavailable": gettext("The care plan is not on this phone yet. Connect to load it."),
+        "diary.tonight": gettext("Tonight's diary"),
+        "diary.intro": gettext("A few questions about tonight's symptoms and last night's sleep."),
+        "diary.severity": gettext("How bad are the symptoms (0 none, 10 worst)?"),
+        "diary.severityHint": gettext("0 means no symptoms, 10 the worst you can imagine."),
+        "diary.onset": gettext("When did the symptoms start?"),
+        "diary.sleep": gettext("How well did you sleep (0 very badly, 10 very well)?"),
+        "diary.sleepHint": gettext("0 means very badly, 10 very well."),
+        "diary.arms": gettext("My arms were involved too"),
+        "diary.note": gettext("Note (optional)"),
+        "diary.save": gettext("Save diary"),
+        "diary.savedLocally": gettext("Saved on this phone; it will sync when you are online."),
+        "diary.synced": gettext("Saved and synced."),
+        "progress.title": gettext("Progress"),
+        "progress.streak": _plural("{n} day in a row with everything done", "{n} days in a row with everything done"),
+        "progress.streakHint": gettext("Today counts once everything on it is done."),
+        "progress.last7": gettext("Last 7 days"),
+        "progress.last30": gettext("Last 30 days"),
+        "progress.none": pgettext("no adherence data", "–"),
+        "progress.chartLabel": gettext("{name}: share done per day over the last 30 days, {rate} overall"),
+        "progress.unavailable": gettext("Progress is not on this phone yet. Connect to load it."),
+        "settings.title": gettext("Settings"),
+        "settings.sync": gettext("Sync"),
+        "settings.syncNow": gettext("Sync now"),
+        "settings.dismiss": gettext("Dismiss"),
+        "settings.reminders": gettext("Reminders"),
+        "settings.remindersIntro": gettext(
+            "Reminders say only that care tasks are due, never what they are, so nothing private shows "
+            "on your lock screen."
+        ),
+        "settings.reminder": gettext("Reminder"),
+        "settings.noReminders": gettext("No reminders are set up yet."),
+        "settings.remindersUnavailable": gettext("Reminder times can be changed when you are online."),
+        "settings.profile": gettext("Time zone and quiet hours"),
+        "settings.timeZone": gettext("Time zone"),
+        "settings.quietHint": gettext("No reminders arrive during quiet hours; they wait until the end."),
+        "settings.quietStart": gettext("Quiet hours start"),
+        "settings.quietEnd": gettext("Quiet hours end"),
+        "settings.save": gettext("Save"),
+        "settings.saved": gettext("Saved."),
+        "settings.storage": gettext("Storage on this phone"),
+        "settings.account": gettext("Account"),
+        "settings.signedInAs": gettext("Signed in as {name}."),
+        "settings.version": gettext("Version {version}"),
+        "storage.persisted": gettext("Your data on this phone is kept even when storage runs low."),
+        "storage.notPersisted": gettext(
+            "The browser may clear this app's data when storage runs low; install the app to keep it."
+        ),
+        "push.enable": gettext("Turn on reminders on this phone"),
+        "push.on": gettext("Reminders are on for this phone."),
+        "push.denied": gettext("Notifications are blocked. Allow them in your browser's site settings."),
+        "push.unsupported": gettext("This browser cannot show reminders. On iPhone, install the app first."),
+        "push.done": gettext("Done"),
+        "push.snooze": gettext("Snooze 30 min"),
+        "install.title": gettext("Install the app"),
+        "install.button": gettext("Install RLS Care"),
+        "install.installed": gettext("RLS Care is installed on this phone."),
+        "install.android": gettext("Android: open the browser menu and choose Install app or Add to Home screen."),
+        "install.ios": gettext("iPhone and iPad: tap Share, then Add to Home Screen, and open RLS Care from there."),
+        "install.iosPush": gettext("On iPhone and iPad, reminders work only in the app installed on the Home Screen."),
+        "signout.button": gettext("Sign out"),
+        "signout.hint": gettext("Signing out removes your data from this phone."),
+        "signout.pending": _plural(
+            "{n} change has not reached the server and will be lost. Sign out anyway?",
+            "{n} changes have not reached the server and will be lost. Sign out anyway?",
+        ),
+    }
