@@ -25,14 +25,14 @@ def _segment_distance(px: float, py: float, a: tuple, b: tuple) -> float:
 
 
 def _rounded_square_coverage(px: float, py: float, radius: float) -> float:
-    """Return 1 inside a unit square with rounded corners, 0 outside (one pixel of antialiasing is ignored)."""
+    """Return 1 inside a unit square with rounded corners, else 0 (no antialiasing at the corners)."""
     cx = min(max(px, radius), 1 - radius)
     cy = min(max(py, radius), 1 - radius)
     return 1.0 if math.hypot(px - cx, py - cy) <= radius else 0.0
 
 
 def draw(size: int, *, maskable: bool) -> bytes:
-    """Return PNG bytes of the icon at ``size`` pixels; maskable icons fill the square and keep a safe zone."""
+    """Return PNG bytes of the icon at ``size`` px; maskable icons fill the square, mark in the safe zone."""
     scale = 0.72 if maskable else 1.0  # the mark stays inside the maskable safe zone (a circle of 80 %)
     rows = []
     for y in range(size):

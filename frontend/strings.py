@@ -42,7 +42,9 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "today.next": gettext("Next day"),
         "today.nextDay": gettext("Show the next day"),
         "today.nothing": gettext("Nothing is due on this day."),
-        "today.unavailable": gettext("This day is not on this phone yet. Connect to the internet to load it."),
+        "today.unavailable": gettext(
+            "This day is not on this phone yet. Connect to the internet to load it."
+        ),
         "careplan.title": gettext("Your care team's plan"),
         "careplan.disclaimer": gettext(
             "This app supports your medical care; it does not replace it. Discuss any change with your "
@@ -75,11 +77,13 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "diary.savedLocally": gettext("Saved on this phone; it will sync when you are online."),
         "diary.synced": gettext("Saved and synced."),
         "progress.title": gettext("Progress"),
-        "progress.streak": _plural("{n} day in a row with everything done", "{n} days in a row with everything done"),
+        "progress.streak": _plural(
+            "{n} day in a row with everything done", "{n} days in a row with everything done"
+        ),
         "progress.streakHint": gettext("Today counts once everything on it is done."),
         "progress.last7": gettext("Last 7 days"),
         "progress.last30": gettext("Last 30 days"),
-        "progress.none": pgettext("no adherence data", "–"),
+        "progress.none": pgettext("no adherence data", "none"),
         "progress.chartLabel": gettext("{name}: share done per day over the last 30 days, {rate} overall"),
         "progress.unavailable": gettext("Progress is not on this phone yet. Connect to load it."),
         "settings.title": gettext("Settings"),
@@ -118,9 +122,15 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "install.title": gettext("Install the app"),
         "install.button": gettext("Install RLS Care"),
         "install.installed": gettext("RLS Care is installed on this phone."),
-        "install.android": gettext("Android: open the browser menu and choose Install app or Add to Home screen."),
-        "install.ios": gettext("iPhone and iPad: tap Share, then Add to Home Screen, and open RLS Care from there."),
-        "install.iosPush": gettext("On iPhone and iPad, reminders work only in the app installed on the Home Screen."),
+        "install.android": gettext(
+            "Android: open the browser menu and choose Install app or Add to Home screen."
+        ),
+        "install.ios": gettext(
+            "iPhone and iPad: tap Share, then Add to Home Screen, and open RLS Care from there."
+        ),
+        "install.iosPush": gettext(
+            "On iPhone and iPad, reminders work only in the app installed on the Home Screen."
+        ),
         "signout.button": gettext("Sign out"),
         "signout.hint": gettext("Signing out removes your data from this phone."),
         "signout.pending": _plural(

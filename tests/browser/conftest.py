@@ -59,7 +59,7 @@ def _free_port() -> int:
 
 
 class AppServer:
-    """`manage.py runserver` on a fixed port and a SQLite file; stop() and start() cut and restore the network."""
+    """runserver on a fixed port and a SQLite file; stop() cuts the network, start() restores it."""
 
     def __init__(self, workdir: Path):
         self.workdir = workdir
@@ -87,7 +87,7 @@ class AppServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload", "--nothreading"],
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
