@@ -14,6 +14,7 @@ from checklists.library.defaults import DEFAULT_TEMPLATES
 from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, TemplateItem
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.permissions import CLINICIAN_PERMISSIONS
+from checklists.reminders import reminder_defaults_ensure
 
 
 def library_install_defaults() -> list[ChecklistTemplate]:
@@ -88,6 +89,8 @@ def assignment_create(
         )
         for item in template.items.all()
     )
+    # Reminders (issue 6): the checklist's daily reminder and the diary's, if the patient has none.
+    reminder_defaults_ensure(patient=patient)
     return assignment
 
 
