@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from checklists.api import reminders as reminder_views
 from checklists.api import views
 
 app_name = "api"
@@ -15,4 +16,11 @@ urlpatterns = [
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
     path("push-subscriptions/<int:pk>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
     # --- end patient API ---
+    # reminders (issue 6)
+    path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
+    path("reminders/<int:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
+    path("reminders/<int:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
+    path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),
+    path("push/vapid-public-key/", reminder_views.VapidPublicKeyView.as_view(), name="vapid-public-key"),
+    # end reminders
 ]

@@ -10,6 +10,9 @@ from checklists.models.checklists import (
 from checklists.models.diary import DiaryEntry
 from checklists.models.patients import Patient
 from checklists.models.push import PushSubscription
+
+# reminders (issue 6)
+from checklists.models.reminders import Delivery, Notification, Reminder
 from checklists.models.sync import SyncOp
 
 __all__ = [
@@ -17,9 +20,12 @@ __all__ = [
     "AssignmentItem",
     "CheckOff",
     "ChecklistTemplate",
+    "Delivery",
     "DiaryEntry",
+    "Notification",
     "Patient",
     "PushSubscription",
+    "Reminder",
     "SyncOp",
     "TemplateItem",
 ]
