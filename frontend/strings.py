@@ -31,6 +31,7 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "status.lastSynced": gettext("last synced {when}"),
         "status.neverSynced": gettext("Not synced yet"),
         "status.rejected": _plural("{n} change was not accepted", "{n} changes were not accepted"),
+        "status.failed": gettext("Sync failed; your changes are kept and will be sent again."),
         "status.signInAgain": gettext("Sign in again to sync"),
         "update.ready": gettext("RLS Care has been updated. Your unsynced changes are kept."),
         "update.reload": gettext("Reload"),

@@ -74,6 +74,7 @@ class App {
       h("span", { "data-testid": "pending" }, pending ? t("status.pending", { n: pending }) : t("status.allSynced")),
     );
     if (lastSynced) parts.push(h("span", { class: "muted" }, t("status.lastSynced", { when: formatAgo(lastSynced) })));
+    if (this.syncError instanceof ApiError && !this.signedOut) parts.push(h("span", { class: "warn" }, t("status.failed")));
     if (this.signedOut) parts.push(h("a", { href: "/accounts/login/?next=/", class: "warn" }, t("status.signInAgain")));
     if (rejected.length)
       parts.push(h("a", { href: "#settings", class: "warn", "data-testid": "rejected" }, t("status.rejected", { n: rejected.length })));

@@ -186,10 +186,29 @@ async function openToday(url) {
   return self.clients.openWindow(target);
 }
 
+/** What a tap on a reminder does: "done" checks its items, "snooze" snoozes it, anything else opens Today. */
+function handleNotification(notification, action) {
+  const data = notification.data || {};
+  notification.close();
+  if (action === "done") return markDone(data);
+  if (action === "snooze") return snooze(data);
+  return openToday(data.url);
+}
+
 self.addEventListener("notificationclick", (event) => {
-  const data = event.notification.data || {};
-  event.notification.close();
-  if (event.action === "done") event.waitUntil(markDone(data));
-  else if (event.action === "snooze") event.waitUntil(snooze(data));
-  else event.waitUntil(openToday(data.url));
+  event.waitUntil(handleNotification(event.notification, event.action));
+});
+
+// A page can act on a shown reminder by its tag, through the same code as a tap on its button (the
+// browser tests use this: no browser lets automation click a system notification's action button).
+self.addEventListener("message", (event) => {
+  const { type, tag, action } = event.data || {};
+  if (type !== "notification-action") return;
+  event.waitUntil(
+    (async () => {
+      const [notification] = await self.registration.getNotifications({ tag });
+      if (notification) await handleNotification(notification, action);
+      event.source.postMessage({ type: "notification-action-done", tag, found: Boolean(notification) });
+    })(),
+  );
 });

@@ -27,7 +27,7 @@ function trackOf(plan, name) {
 }
 
 function ironResults(track, plan) {
-  const results = (track.recent_results || track.results || plan.lab_results || []).filter((r) => r.ferritin !== null && r.ferritin !== undefined);
+  const results = (plan.labs || []).filter((r) => r.ferritin !== null && r.ferritin !== undefined);
   if (!results.length) return h("p", { class: "muted" }, t("careplan.noResults"));
   const sorted = [...results].sort((a, b) => (a.drawn_on < b.drawn_on ? -1 : 1));
   const latest = sorted[sorted.length - 1];
@@ -41,13 +41,13 @@ function ironResults(track, plan) {
       "p",
       {},
       t("careplan.latestFerritin", { value: Number(latest.ferritin), date: formatDay(latest.drawn_on) }),
-      latest.tsat !== null && latest.tsat !== undefined ? ` · ${t("careplan.tsat", { value: Number(latest.tsat) })}` : "",
+      latest.tsat_percent !== null && latest.tsat_percent !== undefined ? ` · ${t("careplan.tsat", { value: Number(latest.tsat_percent) })}` : "",
     ),
   );
 }
 
 function medications(track, plan) {
-  const meds = track.medications || plan.medications || [];
+  const meds = plan.medications || [];
   if (!meds.length) return h("p", { class: "muted" }, t("careplan.noMedicines"));
   return h(
     "ul",
@@ -56,8 +56,9 @@ function medications(track, plan) {
       h(
         "li",
         { class: "med" },
-        h("span", { class: "text" }, med.name, med.dose_text ? ` · ${med.dose_text}` : ""),
-        med.may_worsen_rls || med.review_with_clinician ? h("span", { class: "flag" }, t("careplan.reviewFlag")) : null,
+        h("span", { class: "text" }, med.name, med.dose ? ` · ${med.dose}` : ""),
+        med.review_with_clinician ? h("span", { class: "flag" }, t("careplan.reviewFlag")) : null,
+        med.review_with_clinician && med.review_note ? h("small", { class: "hint full" }, med.review_note) : null,
       ),
     ),
   );
@@ -71,7 +72,7 @@ function renderPlan(plan) {
     return h(
       "section",
       { class: "card", "aria-labelledby": `track-${name}` },
-      h("h3", { id: `track-${name}` }, t(`careplan.track.${name}`)),
+      h("h3", { id: `track-${name}` }, track.label || t(`careplan.track.${name}`)),
       overdue.length || next
         ? h("ul", { class: "plain" }, overdue.map((item) => followUp(item, true)), next ? followUp(next, false) : null)
         : h("p", { class: "muted" }, t("careplan.nothingDue")),
@@ -86,7 +87,7 @@ export async function render(app, root) {
     const plan = await app.store.getMeta("careplan");
     replace(
       root,
-      h("h2", {}, t("careplan.title")),
+      h("h2", {}, plan?.heading || t("careplan.title")),
       h("p", { class: "disclaimer", role: "note" }, plan?.disclaimer || t("careplan.disclaimer")),
       plan ? renderPlan(plan) : h("p", { class: "muted" }, error ? t("careplan.unavailable") : t("app.loading")),
     );

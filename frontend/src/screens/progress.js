@@ -1,41 +1,39 @@
-// Progress: streaks and 7/30-day adherence per checklist, from /api/v1/days/ plus local changes.
-import { api } from "../api.js";
+// Progress: streaks and 7/30-day adherence per checklist, from the days on this phone (local changes included).
 import { bars } from "../chart.js";
 import { addDays, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { fetchDay } from "./today.js";
 
 const WINDOW = 30;
 const SHORT_WINDOW = 7;
+const PARALLEL_FETCHES = 4;
 
 export function title() {
   return t("nav.progress");
 }
 
-/** Per-day, per-checklist totals: [{date, checklists: [{id, name, done, total}]}]. */
-function normalize(data) {
-  const days = Array.isArray(data) ? data : data.days || [];
-  return days.map((day) => ({
-    date: day.date,
-    checklists: (day.checklists || day.assignments || []).map((c) => ({
-      id: c.id,
-      name: c.name,
-      done: c.done ?? (c.items ? c.items.filter((i) => i.done).length : 0),
-      total: c.total ?? (c.items ? c.items.length : 0),
-    })),
-  }));
-}
-
-/** Local days (with changes not yet synced) override the server's totals. */
-function withLocal(history, localDays) {
-  const byDate = new Map(history.map((d) => [d.date, d]));
-  for (const day of localDays) {
-    byDate.set(day.date, {
+/** Per-day, per-checklist totals from the days on this phone: [{date, checklists: [{id, name, done, total}]}]. */
+function totals(localDays) {
+  return localDays
+    .map((day) => ({
       date: day.date,
       checklists: day.checklists.map((c) => ({ id: c.id, name: c.name, done: c.items.filter((i) => i.done).length, total: c.items.length })),
-    });
-  }
-  return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+    }))
+    .sort((a, b) => (a.date < b.date ? -1 : 1));
+}
+
+/**
+ * Load the window's days the phone does not have yet (and always today and yesterday) from /today/,
+ * a few at a time. The per-checklist split needs each day's items; /days/ only has per-day totals.
+ */
+async function fetchMissing(app, dates) {
+  const have = new Set((await app.store.all("days")).map((d) => d.date));
+  const queue = dates.filter((date, i) => !have.has(date) || i >= dates.length - 2);
+  const worker = async () => {
+    while (queue.length) await fetchDay(app, queue.shift());
+  };
+  await Promise.all(Array.from({ length: PARALLEL_FETCHES }, worker));
 }
 
 function rate(days, id, from) {
@@ -71,9 +69,8 @@ export async function render(app, root) {
   const today = todayIso();
   const from = addDays(today, -(WINDOW - 1));
   const draw = async (error) => {
-    const history = (await app.store.getMeta("history")) || [];
-    const local = (await app.store.all("days")).filter((d) => d.date >= from);
-    const days = withLocal(history, local).filter((d) => d.date >= from && d.date <= today);
+    const local = (await app.store.all("days")).filter((d) => d.date >= from && d.date <= today);
+    const days = totals(local);
     if (!days.length) {
       replace(root, h("h2", {}, t("progress.title")), h("p", { class: "muted" }, error ? t("progress.unavailable") : t("app.loading")));
       return;
@@ -114,8 +111,8 @@ export async function render(app, root) {
   };
   app.onChange(draw);
   await draw();
-  api(`/api/v1/days/?from=${from}&to=${today}`)
-    .then((data) => app.store.setMeta("history", normalize(data)))
+  const dates = Array.from({ length: WINDOW }, (_, i) => addDays(from, i));
+  fetchMissing(app, dates)
     .then(() => draw())
     .catch((error) => draw(error));
   return null;

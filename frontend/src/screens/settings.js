@@ -38,11 +38,7 @@ async function enablePush(status) {
     const subscription =
       (await registration.pushManager.getSubscription()) ||
       (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) }));
-    const json = subscription.toJSON();
-    await api("/api/v1/push-subscriptions/", {
-      method: "POST",
-      body: { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth },
-    });
+    await api("/api/v1/push-subscriptions/", { method: "POST", body: subscription.toJSON() });
     status.textContent = t("push.on");
   } catch (error) {
     status.textContent = errorText(error);
@@ -116,19 +112,19 @@ function remindersSection() {
           { class: "plain" },
           reminders.map((reminder) => {
             const id = `reminder-${reminder.id}`;
-            const timeValue = (reminder.local_time || reminder.time_of_day || "").slice(0, 5);
+            const timeValue = (reminder.local_time || "").slice(0, 5);
             const note = h("span", { role: "status", class: "muted" });
             return h(
               "li",
               { class: "field inline" },
-              h("label", { for: id }, reminder.label || reminder.target_display || reminder.name || t("settings.reminder")),
+              h("label", { for: id }, reminder.label || t("settings.reminder")),
               h("input", {
                 type: "time",
                 id,
                 value: timeValue,
                 onchange: async (event) => {
                   try {
-                    await api(`/api/v1/reminders/${reminder.id}/`, { method: "PATCH", body: { [reminder.local_time !== undefined ? "local_time" : "time_of_day"]: event.target.value } });
+                    await api(`/api/v1/reminders/${reminder.id}/`, { method: "PATCH", body: { local_time: event.target.value } });
                     note.textContent = t("settings.saved");
                   } catch (error) {
                     note.textContent = errorText(error);

@@ -102,7 +102,7 @@ export async function render(app, root, param) {
       h(
         "div",
         { class: "summary" },
-        h("p", { class: "big", "data-testid": "progress" }, t("today.count", { done, total })),
+        h("p", { class: "big", "data-testid": "progress", "data-date": date }, t("today.count", { done, total })),
         h("progress", { max: total || 1, value: done, "aria-label": t("today.progressLabel") }),
       ),
       nav,

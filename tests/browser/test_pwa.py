@@ -1,0 +1,302 @@
+"""The PWA in a real Chromium: install, offline, sync across devices, sign-out, accessibility, push."""
+
+import json
+import struct
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ROOT, sign_in, wait_for_app
+from tests.browser.helpers import idb_dump, item_ids, pending_text, post_sync, today_date, wait_synced
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENS = ["today", "careplan", "diary", "progress", "settings"]
+
+
+def checkoffs(app_server, items, date):
+    rows = app_server.query(
+        "SELECT item_id, done, seq FROM checklists_checkoff WHERE date = ? AND item_id IN (%s) ORDER BY item_id"
+        % ",".join("?" * len(items)),
+        (date, *items),
+    )
+    return rows
+
+
+def test_service_worker_installs_and_controls_the_page(new_context):
+    page = new_context().new_page()
+    sign_in(page)
+    worker = page.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.ready;
+            return {script: navigator.serviceWorker.controller.scriptURL, scope: registration.scope,
+                    caches: await caches.keys(), user: document.body.dataset.userKey,
+                    version: document.body.dataset.version};
+        }"""
+    )
+    assert worker["script"].endswith("/serviceworker.js")
+    assert worker["scope"].endswith("/") and worker["scope"].count("/") == 3
+    # Cache names carry the app version, and the personal shell cache carries the user's key.
+    assert f"rls-static-{worker['version']}" in worker["caches"]
+    assert f"rls-shell-{worker['version']}-{worker['user']}" in worker["caches"]
+    assert page.evaluate("navigator.storage.persisted()") in (True, False)  # asked; the browser decides
+
+
+def _png_size(body: bytes) -> tuple[int, int]:
+    assert body[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", body[16:24])
+
+
+def test_manifest_is_valid_and_complete(new_context):
+    page = new_context().new_page()
+    sign_in(page)
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    response = page.request.get(href)
+    assert response.ok and "json" in response.headers["content-type"]
+    manifest = response.json()
+    for field in [
+        "name",
+        "short_name",
+        "description",
+        "start_url",
+        "scope",
+        "theme_color",
+        "background_color",
+    ]:
+        assert manifest[field], field
+    assert manifest["display"] == "standalone"
+    assert manifest["scope"] == "/" and manifest["start_url"].startswith("/")
+    sizes = {}
+    for icon in manifest["icons"]:
+        body = page.request.get(icon["src"]).body()
+        width, height = _png_size(body)
+        assert f"{width}x{height}" == icon["sizes"]
+        sizes.setdefault(icon.get("purpose", "any"), set()).add(icon["sizes"])
+    assert {"192x192", "512x512"} <= sizes["any"]
+    assert "512x512" in sizes["maskable"]
+    assert {s["url"] for s in manifest["shortcuts"]} == {"/#today", "/#careplan"}
+
+
+def test_offline_story_every_change_reaches_the_server_once(new_context, app_server):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page)
+    wait_synced(page)
+    date = today_date(page)
+    first, second = item_ids(page)[:2]
+    before = checkoffs(app_server, [first, second], date)
+
+    app_server.stop()  # the network is gone
+    page.locator(f"input[data-item='{first}']").check()
+    page.locator(f"input[data-item='{second}']").check()
+    page.goto("/#diary")
+    page.get_by_label("How bad are the symptoms").fill("7")
+    page.get_by_label("When did the symptoms start?").fill("21:30")
+    page.get_by_label("My arms were involved too").check()
+    page.get_by_label("Note (optional)").fill("Long drive today")
+    page.get_by_role("button", name="Save diary").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=pending]')?.textContent.startsWith('3 changes')"
+    )
+    ops = [row["op"] for row in idb_dump(page, "outbox")]
+    assert [op["kind"] for op in ops] == ["checkoff", "checkoff", "diary"]
+
+    # Reload and reopen while offline: the service worker serves the shell, IndexedDB the data.
+    page.reload()
+    wait_for_app(page)
+    page.goto("/#today")
+    assert page.locator(f"input[data-item='{first}']").is_checked()
+    assert page.locator(f"input[data-item='{second}']").is_checked()
+    assert pending_text(page) == "3 changes waiting to sync"
+    page.close()
+    page = context.new_page()
+    page.goto("/#diary")
+    wait_for_app(page)
+    assert page.get_by_label("How bad are the symptoms").input_value() == "7"
+    assert page.get_by_label("Note (optional)").input_value() == "Long drive today"
+    assert checkoffs(app_server, [first, second], date) == before  # nothing reached the server yet
+
+    app_server.start()  # the network is back
+    page.reload()
+    wait_for_app(page)
+    wait_synced(page)
+    rows = checkoffs(app_server, [first, second], date)
+    assert [(item, done) for item, done, _ in rows] == [(first, 1), (second, 1)]
+    diary = app_server.query(
+        "SELECT severity, onset_time, arms_involved, note FROM checklists_diaryentry d "
+        "JOIN checklists_patient p ON p.id = d.patient_id JOIN auth_user u ON u.id = p.user_id "
+        "WHERE u.email = ? AND d.date = ?",
+        ("patient@example.com", date),
+    )
+    assert diary == [(7, "21:30:00", 1, "Long drive today")]
+    received = app_server.query(
+        "SELECT COUNT(*) FROM checklists_syncop WHERE op_id IN (%s)" % ",".join("?" * len(ops)),
+        tuple(op["op_id"].replace("-", "") for op in ops),
+    )
+    assert received == [(3,)]
+
+    # Replaying the same outbox changes nothing: every op is a duplicate, the rows are as they were.
+    replay = post_sync(page, ops)
+    assert replay["status"] == 200
+    assert sorted(replay["body"]["duplicates"]) == sorted(op["op_id"] for op in ops)
+    assert replay["body"]["applied"] == []
+    assert checkoffs(app_server, [first, second], date) == rows
+
+
+def test_two_devices_converge_and_the_latest_change_wins(new_context, app_server):
+    phone, tablet = new_context().new_page(), new_context().new_page()
+    for device in (phone, tablet):
+        sign_in(device, "patient2@example.com")
+        wait_synced(device)
+    date = today_date(phone)
+    item = item_ids(phone)[3]
+    box = f"input[data-item='{item}']"
+
+    phone.locator(box).check()
+    wait_synced(phone)
+    tablet.reload()
+    wait_for_app(tablet)
+    tablet.wait_for_function(f'document.querySelector("{box}")?.checked === true')
+
+    # Both offline: the phone unchecks, then (later) the tablet checks the same item.
+    app_server.stop()
+    phone.locator(box).uncheck()
+    phone.wait_for_timeout(50)
+    tablet.locator(box).uncheck()
+    tablet.locator(box).check()
+    app_server.start()
+    # The later change arrives first, the earlier one second: the later one still wins.
+    tablet.reload()
+    wait_for_app(tablet)
+    wait_synced(tablet)
+    phone.reload()
+    wait_for_app(phone)
+    wait_synced(phone)
+    assert app_server.query(
+        "SELECT done FROM checklists_checkoff WHERE item_id = ? AND date = ?", (item, date)
+    ) == [(1,)]
+    phone.reload()
+    wait_for_app(phone)
+    wait_synced(phone)
+    for device in (phone, tablet):
+        device.wait_for_function(f'document.querySelector("{box}")?.checked === true')
+
+
+def test_sign_out_wipes_local_data(new_context):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page)
+    wait_synced(page)
+    first_key = page.evaluate("document.body.dataset.userKey")
+    page.goto("/#settings")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+    left = page.evaluate(
+        "async () => ({dbs: (await indexedDB.databases()).map(d => d.name), caches: await caches.keys()})"
+    )
+    assert f"rls-{first_key}" not in left["dbs"]
+    assert not [name for name in left["caches"] if first_key in name]
+
+    sign_in(page, "patient2@example.com")
+    second_key = page.evaluate("document.body.dataset.userKey")
+    assert second_key != first_key
+    names = page.evaluate("async () => (await indexedDB.databases()).map(d => d.name)")
+    assert names == [f"rls-{second_key}"]
+    assert not [name for name in page.evaluate("caches.keys()") if first_key in name]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_screen_has_no_axe_violations(new_context, scheme):
+    assert AXE.exists(), "axe-core is missing: run `make setup` (npm ci in frontend/)"
+    context = new_context(color_scheme=scheme, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    results = {"login": _axe(page)}
+    sign_in(page)
+    for screen in SCREENS:
+        page.goto(f"/#{screen}")
+        page.wait_for_function(
+            f"document.querySelector('nav a[href=\"#{screen}\"]').getAttribute('aria-current')"
+        )
+        page.wait_for_load_state("networkidle")
+        results[screen] = _axe(page)
+    problems = {
+        name: [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+        for name, violations in results.items()
+        if violations
+    }
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
+def _axe(page) -> list:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("async () => (await axe.run(document)).violations")
+
+
+def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
+    context = new_context()
+    context.grant_permissions(["notifications"])
+    page = context.new_page()
+    sign_in(page)
+    wait_synced(page)
+    date = today_date(page)
+    items = item_ids(page)[-2:]
+    reminder_id = page.evaluate("async () => (await (await fetch('/api/v1/reminders/')).json())[0].id")
+    payload = {
+        "title": "RLS Care",
+        "body": "You have 2 care tasks due",
+        "tag": "rls-2026-01-01T13:00:00Z",
+        "url": "/#today",
+        "date": date,
+        "items": items,
+        "reminder_ids": [reminder_id],
+    }
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    page.wait_for_timeout(300)
+    registration = next(r for r in registrations if not r["isDeleted"])
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": app_server.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+    page.wait_for_function(
+        """async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length === 1""",
+        arg=payload["tag"],
+    )
+    shown = page.evaluate(
+        """async (tag) => {
+            const [n] = await (await navigator.serviceWorker.ready).getNotifications({tag});
+            return {title: n.title, body: n.body, actions: n.actions.map(a => a.title)};
+        }""",
+        payload["tag"],
+    )
+    assert shown == {
+        "title": "RLS Care",
+        "body": "You have 2 care tasks due",
+        "actions": ["Done", "Snooze 30 min"],
+    }
+
+    # "Done", through the worker's notification handler: the same outbox as a tap in the app.
+    page.evaluate(
+        """(tag) => new Promise((resolve) => {
+            navigator.serviceWorker.addEventListener('message', (e) => {
+                if (e.data.type === 'notification-action-done') resolve(e.data);
+            });
+            navigator.serviceWorker.controller.postMessage({type: 'notification-action', tag, action: 'done'});
+        })""",
+        payload["tag"],
+    )
+    assert [(item, done) for item, done, _ in checkoffs(app_server, items, date)] == [
+        (items[0], 1),
+        (items[1], 1),
+    ]
+    for item in items:
+        page.wait_for_function(f"document.querySelector(\"input[data-item='{item}']\")?.checked === true")
+    assert pending_text(page) == "All changes synced"
