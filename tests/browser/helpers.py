@@ -44,8 +44,9 @@ def post_sync(page, ops: list, since=None) -> dict:
     return page.evaluate(
         """async ([ops, since]) => {
             const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
-            const r = await fetch('/api/v1/sync/', {method: 'POST', headers: {'Content-Type': 'application/json',
-                'X-CSRFToken': csrf}, body: JSON.stringify({ops, since})});
+            const headers = {'Content-Type': 'application/json', 'X-CSRFToken': csrf};
+            const body = JSON.stringify({ops, since});
+            const r = await fetch('/api/v1/sync/', {method: 'POST', headers, body});
             return {status: r.status, body: await r.json()};
         }""",
         [ops, since],

@@ -2,7 +2,6 @@
 
 import json
 import struct
-from pathlib import Path
 
 import pytest
 
@@ -15,13 +14,17 @@ AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENS = ["today", "careplan", "diary", "progress", "settings"]
 
 
-def checkoffs(app_server, items, date):
-    rows = app_server.query(
-        "SELECT item_id, done, seq FROM checklists_checkoff WHERE date = ? AND item_id IN (%s) ORDER BY item_id"
-        % ",".join("?" * len(items)),
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def checkoffs(app_server, items, date) -> list[tuple]:
+    """Return (item, done, seq) of the server's check-offs of ``items`` on ``date``."""
+    return app_server.query(
+        "SELECT item_id, done, seq FROM checklists_checkoff"
+        f" WHERE date = ? AND item_id IN ({_marks(len(items))}) ORDER BY item_id",
         (date, *items),
     )
-    return rows
 
 
 def test_service_worker_installs_and_controls_the_page(new_context):
@@ -131,7 +134,7 @@ def test_offline_story_every_change_reaches_the_server_once(new_context, app_ser
     )
     assert diary == [(7, "21:30:00", 1, "Long drive today")]
     received = app_server.query(
-        "SELECT COUNT(*) FROM checklists_syncop WHERE op_id IN (%s)" % ",".join("?" * len(ops)),
+        f"SELECT COUNT(*) FROM checklists_syncop WHERE op_id IN ({_marks(len(ops))})",
         tuple(op["op_id"].replace("-", "") for op in ops),
     )
     assert received == [(3,)]
@@ -258,16 +261,9 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     cdp.send("ServiceWorker.enable")
     page.wait_for_timeout(300)
     registration = next(r for r in registrations if not r["isDeleted"])
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": app_server.url,
-            "registrationId": registration["registrationId"],
-            "data": json.dumps(payload),
-        },
-    )
+    _deliver_push(cdp, app_server, registration, payload)
     page.wait_for_function(
-        """async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length === 1""",
+        "async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length",
         arg=payload["tag"],
     )
     shown = page.evaluate(
@@ -284,15 +280,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     }
 
     # "Done", through the worker's notification handler: the same outbox as a tap in the app.
-    page.evaluate(
-        """(tag) => new Promise((resolve) => {
-            navigator.serviceWorker.addEventListener('message', (e) => {
-                if (e.data.type === 'notification-action-done') resolve(e.data);
-            });
-            navigator.serviceWorker.controller.postMessage({type: 'notification-action', tag, action: 'done'});
-        })""",
-        payload["tag"],
-    )
+    assert _notification_action(page, payload["tag"], "done")["found"]
     assert [(item, done) for item, done, _ in checkoffs(app_server, items, date)] == [
         (items[0], 1),
         (items[1], 1),
@@ -300,3 +288,38 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     for item in items:
         page.wait_for_function(f"document.querySelector(\"input[data-item='{item}']\")?.checked === true")
     assert pending_text(page) == "All changes synced"
+
+    # "Snooze 30 min" on the next reminder snoozes the reminder on the server.
+    payload = {**payload, "tag": "rls-2026-01-01T14:00:00Z"}
+    _deliver_push(cdp, app_server, registration, payload)
+    page.wait_for_function(
+        "async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length",
+        arg=payload["tag"],
+    )
+    assert _notification_action(page, payload["tag"], "snooze")["found"]
+    snoozed = app_server.query("SELECT snoozed_until FROM checklists_reminder WHERE id = ?", (reminder_id,))
+    assert snoozed[0][0] is not None
+
+
+def _deliver_push(cdp, app_server, registration, payload) -> None:
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": app_server.url,
+            "registrationId": registration["registrationId"],
+            "data": json.dumps(payload),
+        },
+    )
+
+
+def _notification_action(page, tag: str, action: str) -> dict:
+    """Act on the shown notification ``tag`` through the worker's own handler (as a tap on its button)."""
+    return page.evaluate(
+        """([tag, action]) => new Promise((resolve) => {
+            navigator.serviceWorker.addEventListener('message', (e) => {
+                if (e.data.type === 'notification-action-done') resolve(e.data);
+            });
+            navigator.serviceWorker.controller.postMessage({type: 'notification-action', tag, action});
+        })""",
+        [tag, action],
+    )
