@@ -259,13 +259,14 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
     cdp.send("ServiceWorker.enable")
-    page.wait_for_timeout(300)
-    registration = next(r for r in registrations if not r["isDeleted"])
+    for _ in range(50):
+        live = [r for r in registrations if not r["isDeleted"] and r["scopeURL"] == f"{app_server.url}/"]
+        if live:
+            break
+        page.wait_for_timeout(100)
+    registration = live[-1]
     _deliver_push(cdp, app_server, registration, payload)
-    page.wait_for_function(
-        "async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length",
-        arg=payload["tag"],
-    )
+    _wait_for_notification(page, payload["tag"])
     shown = page.evaluate(
         """async (tag) => {
             const [n] = await (await navigator.serviceWorker.ready).getNotifications({tag});
@@ -292,10 +293,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     # "Snooze 30 min" on the next reminder snoozes the reminder on the server.
     payload = {**payload, "tag": "rls-2026-01-01T14:00:00Z"}
     _deliver_push(cdp, app_server, registration, payload)
-    page.wait_for_function(
-        "async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length",
-        arg=payload["tag"],
-    )
+    _wait_for_notification(page, payload["tag"])
     assert _notification_action(page, payload["tag"], "snooze")["found"]
     snoozed = app_server.query("SELECT snoozed_until FROM checklists_reminder WHERE id = ?", (reminder_id,))
     assert snoozed[0][0] is not None
@@ -323,3 +321,14 @@ def _notification_action(page, tag: str, action: str) -> dict:
         })""",
         [tag, action],
     )
+
+
+def _wait_for_notification(page, tag: str) -> None:
+    """Wait (up to 10 s) until the worker shows a notification with ``tag``."""
+    for _ in range(100):
+        if page.evaluate(
+            "async (tag) => (await (await navigator.serviceWorker.ready).getNotifications({tag})).length", tag
+        ):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no notification with tag {tag} was shown")
