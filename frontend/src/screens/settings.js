@@ -205,11 +205,13 @@ async function storageSection() {
 }
 
 export async function render(app, root) {
+  const sync = h("div", {}, await syncSection(app));
+  app.onChange(async () => replace(sync, await syncSection(app)));
   const draw = async () => {
     replace(
       root,
       h("h2", {}, t("settings.title")),
-      await syncSection(app),
+      sync,
       remindersSection(),
       await profileSection(app),
       installSection(app),
