@@ -59,20 +59,46 @@ def sign_in(base: str) -> dict[str, str]:
     return cookies
 
 
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--password-store=basic",
+]
+
+
+def sign_in_profile(base: str, profile: Path) -> None:
+    """Sign in once in the Chromium profile Lighthouse will use.
+
+    The session cookie also goes in Lighthouse's extra headers, but Chromium applies those to
+    navigations, not to the page's own fetch() calls, so the API needs the cookie in the profile's jar
+    (Lighthouse's storage reset leaves cookies alone).
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=os.environ.get("CHROME_PATH", "/usr/bin/chromium"),
+            args=[flag for flag in CHROME_FLAGS if flag != "--headless=new"],
+            headless=True,
+        )
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/?next=/")
+        page.fill("#id_username", "patient@example.com")
+        page.fill("#id_password", "rls-demo-2026")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        context.close()
+
+
 def lighthouse(url: str, cookies: dict, profile: Path, out: Path, *, warm: bool) -> dict:
-    chrome_flags = " ".join(
-        [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={profile}",
-        ]
-    )
+    chrome_flags = " ".join([*CHROME_FLAGS, f"--user-data-dir={profile}"])
     cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
     command = [
         "npx",
@@ -156,6 +182,7 @@ def main() -> int:
         for name, path in SCREENS.items():
             profile = work / f"profile-{name.replace(' ', '')}"
             slug = name.replace(" ", "").lower()
+            sign_in_profile(base, profile)
             first = summarise(
                 lighthouse(base + path, cookies, profile, work / f"{slug}-first.json", warm=False)
             )

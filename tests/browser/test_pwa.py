@@ -373,3 +373,115 @@ def test_every_screen_runs_under_a_strict_content_security_policy(new_context):
     assert page.locator("[data-testid=pending]").is_visible()  # the module script ran
     context.unroute_all(behavior="ignoreErrors")
     assert messages == []
+
+
+# The care-plan API's response, in the shape of its serializer (CarePlanOutput), for a branch where the
+# care-plan endpoint has not landed yet; where it has, the test uses the real one and its demo data.
+SAMPLE_CARE_PLAN = {
+    "heading": "Your care team's plan",
+    "disclaimer": "This app supports your medical care and does not replace it.",
+    "today": "2026-11-25",
+    "tracks": [
+        {
+            "track": "iron",
+            "label": "Iron",
+            "next_due": None,
+            "overdue": [],
+        },
+        {
+            "track": "vascular",
+            "label": "Vascular",
+            "next_due": {
+                "id": 2,
+                "track": "vascular",
+                "kind": "duplex",
+                "title": "Venous duplex ultrasound",
+                "due_date": "2026-12-05",
+                "repeats_every_weeks": None,
+                "overdue": False,
+                "days_until": 10,
+            },
+            "overdue": [],
+        },
+        {
+            "track": "medication",
+            "label": "Medication",
+            "next_due": None,
+            "overdue": [
+                {
+                    "id": 3,
+                    "track": "medication",
+                    "kind": "medication_review",
+                    "title": "Medication review",
+                    "due_date": "2026-11-22",
+                    "repeats_every_weeks": None,
+                    "overdue": True,
+                    "days_until": -3,
+                }
+            ],
+        },
+    ],
+    "timeline": [],
+    "labs": [
+        {
+            "drawn_on": "2026-10-25",
+            "ferritin": 58.0,
+            "ferritin_unit": "ng/mL",
+            "tsat_percent": 17.0,
+            "laboratory": "",
+        },
+        {
+            "drawn_on": "2026-06-01",
+            "ferritin": 41.0,
+            "ferritin_unit": "ng/mL",
+            "tsat_percent": 15.0,
+            "laboratory": "",
+        },
+    ],
+    "medications": [
+        {
+            "id": 1,
+            "name": "Sertraline",
+            "dose": "50 mg",
+            "times_of_day": "morning",
+            "start_date": None,
+            "stop_date": None,
+            "review_with_clinician": True,
+            "review_note": "Discuss with your clinician before changing anything.",
+        },
+        {
+            "id": 2,
+            "name": "Pramipexole",
+            "dose": "0.125 mg",
+            "times_of_day": "evening",
+            "start_date": None,
+            "stop_date": None,
+            "review_with_clinician": False,
+            "review_note": None,
+        },
+    ],
+    "severity": None,
+}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_care_plan_shows_the_three_tracks_ferritin_chart_and_flags(new_context, scheme):
+    context = new_context(color_scheme=scheme)
+    page = context.new_page()
+    sign_in(page)
+    if page.request.get("/api/v1/careplan/").status == 404:
+        context.route(
+            "**/api/v1/careplan/",
+            lambda route: route.fulfill(json=SAMPLE_CARE_PLAN),
+        )
+    page.goto("/#careplan")
+    page.wait_for_selector("#track-iron")
+    assert [h.inner_text() for h in page.locator("section h3").all()] == ["Iron", "Vascular", "Medication"]
+    assert page.locator(".disclaimer").inner_text()
+    assert page.locator("svg.chart.line circle").count() >= 1
+    assert "ferritin" in page.locator("svg.chart.line").get_attribute("aria-label").lower()
+    assert page.locator(".followup.overdue").count() >= 1
+    flagged = page.locator(".med", has=page.locator(".flag"))
+    assert flagged.count() >= 1 and "Review with your clinician" in flagged.first.inner_text()
+    assert _axe(page) == []
+    context.unroute_all(behavior="ignoreErrors")
