@@ -7,7 +7,7 @@ the queryset, so a direct URL to one is a 404, and foreign-key choices and autoc
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from checklists.models import Patient
 
@@ -42,6 +42,10 @@ class PatientScopedAdmin(_ScopedForeignKeysMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "doesn't exist"; out of scope must look like nothing at all.
+        raise Http404
 
 
 class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):

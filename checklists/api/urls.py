@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from checklists.api import views
+from checklists.api import careplan, views
 
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    # care plan
+    path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
 ]
