@@ -255,13 +255,6 @@ class CarePlanPatientListMixin:
     def get_list_display(self, request):
         return [*super().get_list_display(request), *self.careplan_columns]
 
-    def get_list_select_related(self, request):
-        # The patient's name comes from the user row: load it with the page, not once per row.
-        related = super().get_list_select_related(request)
-        if related is True:
-            return True
-        return list(dict.fromkeys([*(related or []), "user"]))
-
     @staticmethod
     def _flags(patient: Patient) -> PatientFlags:
         return getattr(patient, "care_flags", None) or PatientFlags()

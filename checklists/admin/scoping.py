@@ -43,9 +43,15 @@ class PatientScopedAdmin(_ScopedForeignKeysMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        # Django redirects to the index with "doesn't exist"; out of scope must look like nothing at all.
-        raise Http404
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Return the object, or raise Http404 when it is missing or not this clinician's.
+
+        Django's admin would redirect with "doesn't exist" instead; a 404 tells nothing either way.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
 
 class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):
