@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -134,8 +134,9 @@ class FollowUpInline(_StampingInline):
     verbose_name_plural = _("Follow-ups (iron, vascular, medication)")
 
     def get_queryset(self, request):
-        # Planned ones first, then the most recent history.
-        return super().get_queryset(request).order_by("-status", "due_date")
+        # Planned ones first by due date, then the history, most recent first.
+        planned_first = Case(When(status=FollowUpStatus.PLANNED, then=Value(0)), default=Value(1))
+        return super().get_queryset(request).order_by(planned_first, "due_date")
 
 
 # --- labs, medications, severity, diary ------------------------------------------------------------------
