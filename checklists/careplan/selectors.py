@@ -59,9 +59,19 @@ class CarePlan:
     medications: list[Medication]
     severity: SeverityScore | None
     augmentation: AugmentationWatch
-    heading: str = str(wording.HEADING)
-    disclaimer: str = str(wording.DISCLAIMER)
-    medication_review_note: str = str(wording.MEDICATION_REVIEW_NOTE)
+
+    # Patient-facing wording, translated into the language active when it is read.
+    @property
+    def heading(self) -> str:
+        return str(wording.HEADING)
+
+    @property
+    def disclaimer(self) -> str:
+        return str(wording.DISCLAIMER)
+
+    @property
+    def medication_review_note(self) -> str:
+        return str(wording.MEDICATION_REVIEW_NOTE)
 
     @property
     def latest_lab(self) -> LabRow | None:
