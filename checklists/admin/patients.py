@@ -1,5 +1,6 @@
 """Patients in the clinicians' workspace: invite, assign checklists, see adherence."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checklists import services
+from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
 from checklists.invitations import invitation_send
@@ -33,13 +35,13 @@ class AssignmentInline(PatientScopedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(PatientScopedAdmin):
+class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
     patient_lookup = ""
     list_display = ["__str__", "time_zone", "invitation_status_display", "adherence_display"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     readonly_fields = ["email", "invitation_status_display", "invited_at", "invitation_accepted_at"]
-    inlines = [AssignmentInline]
+    inlines = [AssignmentInline, *CAREPLAN_INLINES]
     actions = ["assign_template", "resend_invitation"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -77,7 +79,7 @@ class PatientAdmin(PatientScopedAdmin):
                 .objects.filter(is_active=True, is_staff=True, groups__name=CLINICIANS_GROUP)
                 .order_by("last_name", "email")
             )
-            kwargs["widget"] = admin.widgets.FilteredSelectMultiple(_("clinicians"), is_stacked=False)
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from checklists.api import careplan, views
 from checklists.api import reminders as reminder_views
-from checklists.api import views
 
 app_name = "api"
 urlpatterns = [
@@ -23,4 +23,6 @@ urlpatterns = [
     path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),
     path("push/vapid-public-key/", reminder_views.VapidPublicKeyView.as_view(), name="vapid-public-key"),
     # end reminders
+    # care plan
+    path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
 ]
