@@ -30,6 +30,8 @@ from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, Syn
 # Diary fields an op carries, with the same bounds as the DiaryEntry model.
 DIARY_SCALE_MAX = 10
 DIARY_NOTE_MAX_LENGTH = 2000
+# Ids and cursors are database bigints.
+MAX_ID = 2**63 - 1
 DIARY_FIELDS = ("severity", "sleep_quality", "onset_time", "arms_involved", "note")
 
 # The oldest possible (at, op_id): a row written without a client clock loses to any op.
@@ -37,6 +39,9 @@ _NO_CLOCK = datetime.min.replace(tzinfo=UTC)
 _NO_OP = UUID(int=0)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+# RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
+_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +132,10 @@ def _parse_date(value: Any) -> date:
 
 def _parse_at(value: Any) -> datetime:
     message = _("Enter the client time as ISO-8601 with an offset, e.g. 2026-05-01T21:30:00+02:00.")
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or not _AT_RE.match(value):
         raise ValueError(message)
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise ValueError(message) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
@@ -144,6 +149,17 @@ def _parse_scale(value: Any, *, required: bool) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= DIARY_SCALE_MAX:
         raise ValueError(_("Enter a whole number from 0 to %(max)d.") % {"max": DIARY_SCALE_MAX})
     return value
+
+
+def _storable(text: str) -> bool:
+    """Return False for text no database column can hold: NUL characters or lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[str, Any]:
@@ -175,7 +191,7 @@ def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[st
     else:
         errors[f"{path}.arms_involved"] = [_("Must be true or false.")]
     note = value.get("note", "")
-    if isinstance(note, str) and len(note) <= DIARY_NOTE_MAX_LENGTH:
+    if isinstance(note, str) and len(note) <= DIARY_NOTE_MAX_LENGTH and _storable(note):
         entry["note"] = note
     else:
         errors[f"{path}.note"] = [
@@ -203,14 +219,14 @@ def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
 
     def parse_uuid(value: Any) -> UUID:
         try:
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not _UUID_RE.match(value):
                 raise ValueError
             return UUID(value)
         except ValueError:
             raise ValueError(_("Enter a UUID.")) from None
 
     def parse_item(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise ValueError(_("Enter an item id (a positive whole number)."))
         return value
 
@@ -248,7 +264,11 @@ def parse_batch(data: Any) -> Batch:
     errors: dict[str, list[str]] = {}
     ops_raw = data.get("ops")
     since = data.get("since")
-    if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+    if "since" not in data:
+        errors["since"] = [_("Required: the cursor of your last sync, or null for everything.")]
+    elif since is not None and (
+        isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_ID
+    ):
         errors["since"] = [_("Must be null or a cursor (a whole number) from an earlier response.")]
     if not isinstance(ops_raw, list):
         errors["ops"] = [_("Must be a list of ops.")]

@@ -9,6 +9,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +33,7 @@ class PatientAPIView(APIView):
 
     permission_classes = [IsPatient]
     throttle_classes = [PatientRateThrottle]
+    parser_classes = [JSONParser]  # the app speaks JSON only
 
     @property
     def patient(self) -> Patient:
@@ -100,6 +103,13 @@ class SyncView(PatientAPIView):
         result = sync.sync_apply(patient=self.patient, batch=batch)
         return Response(result.as_response())
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # A body that is not JSON gets the same 400 shape as any other malformed batch.
+        if isinstance(exc, ParseError):
+            body = {"detail": str(exc.detail), "errors": {"body": [str(exc.detail)]}}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
 
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, OpenApiParameter.PATH, description="YYYY-MM-DD")
 
@@ -162,8 +172,14 @@ class PushSubscriptionsView(PatientAPIView):
 class PushSubscriptionView(PatientAPIView):
     """Forget one of the patient's push subscriptions."""
 
-    @extend_schema(responses={204: None, 404: NOT_FOUND, **COMMON})
-    def delete(self, request: Request, pk: int) -> Response:
-        if not services.push_subscription_delete(patient=self.patient, subscription_id=pk):
+    @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={204: None, 404: NOT_FOUND, **COMMON},
+    )
+    def delete(self, request: Request, id: str) -> Response:
+        # The id is matched as text so that a malformed one is a JSON 404 like any other.
+        if not id.isdecimal() or not services.push_subscription_delete(
+            patient=self.patient, subscription_id=int(id)
+        ):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
