@@ -326,9 +326,11 @@ def raw_upsert(conn: psycopg.Connection, patient_id: int, ops: list[dict], seq: 
         values += [op["item"], patient_id, op["date"], op["done"], op["op_id"], op["at"], seq + offset, now]
     placeholders = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s)"] * len(ops))
     sql = (
-        "INSERT INTO checklists_checkoff (item_id, patient_id, date, done, op_id, client_at, seq, updated_at) "
-        f"VALUES {placeholders} ON CONFLICT (item_id, date) DO UPDATE SET done = EXCLUDED.done, "
-        "op_id = EXCLUDED.op_id, client_at = EXCLUDED.client_at, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at"
+        "INSERT INTO checklists_checkoff"
+        " (item_id, patient_id, date, done, op_id, client_at, seq, updated_at)"
+        f" VALUES {placeholders} ON CONFLICT (item_id, date) DO UPDATE SET done = EXCLUDED.done,"
+        " op_id = EXCLUDED.op_id, client_at = EXCLUDED.client_at, seq = EXCLUDED.seq,"
+        " updated_at = EXCLUDED.updated_at"
     )
     started = time.perf_counter()
     with conn.transaction():
@@ -412,9 +414,8 @@ def report(results: dict, args) -> None:
         f"{ITEMS_PER_ASSIGNMENT} items x {args.days} days; gunicorn {args.workers} workers, "
         f"{args.clients} concurrent clients, {args.duration:.0f} s per scenario, PostgreSQL, DEBUG=0"
     )
-    print(
-        f"{'scenario':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'vs bare req/s':>15}"
-    )
+    header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare req/s")
+    print(f"{header[0]:<16}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
     for name in ("bare view", "today", f"sync {SYNC_BATCH} ops"):
         r = results[name]
         print(
