@@ -46,6 +46,7 @@ SERVER_ENV = {
     "API_BENCH_VIEWS": "1",
     "LOG_LEVEL": "WARNING",
     "RLS_VAR_DIR": str(ROOT / "var" / "bench"),
+    "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
 }
 
 
@@ -63,6 +64,7 @@ def recreate_database() -> None:
 
 
 def setup_django() -> None:
+    Path(SERVER_ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
     os.environ.update(SERVER_ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "rlsapp.settings"
     sys.path.insert(0, str(ROOT))

@@ -87,19 +87,22 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
             assignment__patient=patient, assignment__active=True, assignment__start_date__lte=last
         )
         .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=first))
+        .order_by()
         .values_list(
             "id", "retired_at", "assignment__start_date", "assignment__end_date", "assignment__weekdays"
         )
     )
     done_on: dict[date, set[int]] = defaultdict(set)
-    for item_id, day in CheckOff.objects.filter(
-        patient=patient, date__gte=first, date__lte=last, done=True
-    ).values_list("item_id", "date"):
+    for item_id, day in (
+        CheckOff.objects.filter(patient=patient, date__gte=first, date__lte=last, done=True)
+        .order_by()
+        .values_list("item_id", "date")
+    ):
         done_on[day].add(item_id)
     severity = dict(
-        DiaryEntry.objects.filter(patient=patient, date__gte=first, date__lte=last).values_list(
-            "date", "severity"
-        )
+        DiaryEntry.objects.filter(patient=patient, date__gte=first, date__lte=last)
+        .order_by()
+        .values_list("date", "severity")
     )
     zone = patient.zone
     # The first local day each item is no longer due (the day it was retired), or None.
@@ -153,18 +156,24 @@ def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list
         (seq, checkoff_change(item_id, day, done, at, op_id, seq))
         for item_id, day, done, at, op_id, seq in CheckOff.objects.filter(
             patient=patient, seq__gt=lower, seq__lte=until
-        ).values_list("item_id", "date", "done", "client_at", "op_id", "seq")
+        )
+        .order_by()
+        .values_list("item_id", "date", "done", "client_at", "op_id", "seq")
     ]
-    for row in DiaryEntry.objects.filter(patient=patient, seq__gt=lower, seq__lte=until).values(
-        "date",
-        "severity",
-        "sleep_quality",
-        "onset_time",
-        "arms_involved",
-        "note",
-        "client_at",
-        "op_id",
-        "seq",
+    for row in (
+        DiaryEntry.objects.filter(patient=patient, seq__gt=lower, seq__lte=until)
+        .order_by()
+        .values(
+            "date",
+            "severity",
+            "sleep_quality",
+            "onset_time",
+            "arms_involved",
+            "note",
+            "client_at",
+            "op_id",
+            "seq",
+        )
     ):
         changes.append(
             (

@@ -22,6 +22,8 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleIn
 from django.utils.translation import gettext as _
 
 from checklists import selectors, services
@@ -337,9 +339,9 @@ def _checkoff_rejections(
     item_ids = {op.item for op in ops}
     windows = {
         row["id"]: row
-        for row in AssignmentItem.objects.filter(id__in=item_ids, assignment__patient=patient).values(
-            "id", "retired_at", "assignment__start_date", "assignment__end_date"
-        )
+        for row in AssignmentItem.objects.filter(id__in=item_ids, assignment__patient=patient)
+        .order_by()
+        .values("id", "retired_at", "assignment__start_date", "assignment__end_date")
     }
     zone = patient.zone
     rejections: dict[UUID, dict[str, list[str]]] = {}
@@ -385,7 +387,11 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         cursor = Patient.objects.select_for_update().values_list("sync_seq", flat=True).get(pk=patient.pk)
 
         ids = [op.op_id for op in batch.ops]
-        seen = set(SyncOp.objects.filter(op_id__in=ids).values_list("op_id", flat=True)) if ids else set()
+        seen = (
+            set(SyncOp.objects.filter(op_id__in=ids).order_by().values_list("op_id", flat=True))
+            if ids
+            else set()
+        )
         fresh: list[Op] = []
         for op in batch.ops:
             if op.op_id in seen:
@@ -420,16 +426,19 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         diary_best = [op for op in best.values() if isinstance(op, DiaryOp)]
         current: dict[tuple, tuple] = {}
         if checkoff_best:
-            rows = CheckOff.objects.filter(
-                patient=patient,
-                item_id__in={op.item for op in checkoff_best},
-                date__in={op.date for op in checkoff_best},
-            ).values_list("item_id", "date", "client_at", "op_id")
+            keys = TupleIn(Tuple(F("item_id"), F("date")), [(op.item, op.date) for op in checkoff_best])
+            rows = (
+                CheckOff.objects.filter(keys, patient=patient)
+                .order_by()
+                .values_list("item_id", "date", "client_at", "op_id")
+            )
             current.update((("checkoff", item, day), (at, op_id)) for item, day, at, op_id in rows)
         if diary_best:
-            rows = DiaryEntry.objects.filter(
-                patient=patient, date__in={op.date for op in diary_best}
-            ).values_list("date", "client_at", "op_id")
+            rows = (
+                DiaryEntry.objects.filter(patient=patient, date__in={op.date for op in diary_best})
+                .order_by()
+                .values_list("date", "client_at", "op_id")
+            )
             current.update((("diary", day), (at, op_id)) for day, at, op_id in rows)
 
         winners = [op for op in best.values() if _wins(op, current.get(op.key))]
