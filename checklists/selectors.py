@@ -4,7 +4,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Q
 
 from checklists import schedule
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient
@@ -16,6 +17,19 @@ def _start_of_local_day(patient: Patient, day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=patient.zone)
 
 
+TODAY_SQL = """
+    SELECT i.id, i.text, i.help_text, i.source,
+           EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done),
+           a.id, a.name, a.category, a.weekdays
+    FROM checklists_assignmentitem i
+    JOIN checklists_assignment a ON a.id = i.assignment_id
+    WHERE a.patient_id = %s AND a.active AND a.start_date <= %s
+      AND (a.end_date IS NULL OR a.end_date >= %s)
+      AND (i.retired_at IS NULL OR i.retired_at >= %s)
+    ORDER BY a.start_date, a.id, i.position, i.id
+"""
+
+
 def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
     """Return the checklists due for ``patient`` on ``day`` with their items and done state.
 
@@ -23,30 +37,21 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
     "items": [{"id", "text", "help_text", "source", "done"}]}]}``. Inactive assignments, days outside
     an assignment's window or weekdays, and items retired on or before ``day`` are left out. One query.
     """
-    rows = (
-        AssignmentItem.objects.filter(
-            assignment__patient=patient,
-            assignment__active=True,
-            assignment__start_date__lte=day,
+    # Plain SQL: this runs on every app start and screen refresh, and building the equivalent ORM
+    # query costs more than running it. Portable across SQLite and PostgreSQL.
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TODAY_SQL,
+            [
+                ops.adapt_datefield_value(day),
+                patient.pk,
+                ops.adapt_datefield_value(day),
+                ops.adapt_datefield_value(day),
+                ops.adapt_datetimefield_value(_start_of_local_day(patient, day + timedelta(days=1))),
+            ],
         )
-        .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=day))
-        .filter(
-            Q(retired_at__isnull=True) | Q(retired_at__gte=_start_of_local_day(patient, day + timedelta(1)))
-        )
-        .annotate(is_done=Exists(CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)))
-        .order_by("assignment__start_date", "assignment_id", "position", "id")
-        .values_list(
-            "id",
-            "text",
-            "help_text",
-            "source",
-            "is_done",
-            "assignment_id",
-            "assignment__name",
-            "assignment__category",
-            "assignment__weekdays",
-        )
-    )
+        rows = cursor.fetchall()
     checklists: dict[int, dict[str, Any]] = {}
     for item_id, text, help_text, source, done, assignment_id, name, category, weekdays in rows:
         if not schedule.mask_includes(weekdays, day):
@@ -62,10 +67,10 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
                 "items": [],
             }
         checklist["items"].append(
-            {"id": item_id, "text": text, "help_text": help_text, "source": source, "done": done}
+            {"id": item_id, "text": text, "help_text": help_text, "source": source, "done": bool(done)}
         )
         checklist["due"] += 1
-        checklist["done"] += done
+        checklist["done"] += bool(done)
     values = list(checklists.values())
     return {
         "date": day,

@@ -22,8 +22,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.db.models.fields.tuple_lookups import Tuple, TupleIn
 from django.utils.translation import gettext as _
 
 from checklists import selectors, services
@@ -426,9 +424,16 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         diary_best = [op for op in best.values() if isinstance(op, DiaryOp)]
         current: dict[tuple, tuple] = {}
         if checkoff_best:
-            keys = TupleIn(Tuple(F("item_id"), F("date")), [(op.item, op.date) for op in checkoff_best])
+            # A superset of the batch's keys that the (item, date) index reads as ranges; bounded by
+            # the patient's own history between the batch's first and last dates.
+            days = [op.date for op in checkoff_best]
             rows = (
-                CheckOff.objects.filter(keys, patient=patient)
+                CheckOff.objects.filter(
+                    patient=patient,
+                    item_id__in={op.item for op in checkoff_best},
+                    date__gte=min(days),
+                    date__lte=max(days),
+                )
                 .order_by()
                 .values_list("item_id", "date", "client_at", "op_id")
             )
