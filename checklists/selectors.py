@@ -1,14 +1,75 @@
 """Reads of the checklist domain: keyword-only functions that return plain data, in few queries."""
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from checklists import schedule
-from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+
+
+@dataclass(frozen=True)
+class Adherence:
+    """How many due items were checked (done) out of how many were due."""
+
+    done: int
+    due: int
+
+    @property
+    def share(self) -> float | None:
+        """Return done / due, or None when nothing was due."""
+        return self.done / self.due if self.due else None
+
+
+def adherence_for(*, patients: Sequence[Patient], days: int | None = None) -> dict[int, Adherence]:
+    """Return each patient's adherence over their last ``days`` complete local days (today excluded).
+
+    Runs three queries whatever the number of patients, items or check-offs.
+    """
+    days = days or settings.ADHERENCE_WINDOW_DAYS
+    if not patients:
+        return {}
+    windows = {}
+    for patient in patients:
+        today = patient.local_today()
+        windows[patient.pk] = (today - timedelta(days=days), today - timedelta(days=1), patient.zone)
+    earliest = min(first for first, _, _ in windows.values())
+    latest = max(last for _, last, _ in windows.values())
+
+    assignments = Assignment.objects.filter(patient__in=patients, active=True).prefetch_related(
+        Prefetch("items", queryset=AssignmentItem.objects.order_by())
+    )
+    due_pairs: dict[int, set[tuple[int, object]]] = defaultdict(set)
+    for assignment in assignments:
+        first, last, zone = windows[assignment.patient_id]
+        day = first
+        while day <= last:
+            if assignment.is_due_on(day):
+                due_pairs[assignment.patient_id].update(
+                    (item.pk, day) for item in assignment.items.all() if item.is_due_on(day, zone)
+                )
+            day += timedelta(days=1)
+
+    done_rows = CheckOff.objects.filter(
+        patient__in=patients, done=True, date__gte=earliest, date__lte=latest
+    ).values_list("patient_id", "item_id", "date")
+    done_counts: dict[int, int] = defaultdict(int)
+    for patient_id, item_id, day in done_rows:
+        if (item_id, day) in due_pairs[patient_id]:
+            done_counts[patient_id] += 1
+
+    return {
+        patient.pk: Adherence(done=done_counts[patient.pk], due=len(due_pairs[patient.pk]))
+        for patient in patients
+    }
+
 
 # --- patient API: today, history, sync changes (api issue) --------------------------------------------
 
@@ -26,6 +87,7 @@ TODAY_SQL = """
     WHERE a.patient_id = %s AND a.active AND a.start_date <= %s
       AND (a.end_date IS NULL OR a.end_date >= %s)
       AND (i.retired_at IS NULL OR i.retired_at >= %s)
+      AND (i.due_from IS NULL OR i.due_from <= %s)
     ORDER BY a.start_date, a.id, i.position, i.id
 """
 
@@ -49,6 +111,7 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
                 ops.adapt_datefield_value(day),
                 ops.adapt_datefield_value(day),
                 ops.adapt_datetimefield_value(_start_of_local_day(patient, day + timedelta(days=1))),
+                ops.adapt_datefield_value(day),
             ],
         )
         rows = cursor.fetchall()
@@ -94,7 +157,12 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
         .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=first))
         .order_by()
         .values_list(
-            "id", "retired_at", "assignment__start_date", "assignment__end_date", "assignment__weekdays"
+            "id",
+            "retired_at",
+            "due_from",
+            "assignment__start_date",
+            "assignment__end_date",
+            "assignment__weekdays",
         )
     )
     done_on: dict[date, set[int]] = defaultdict(set)
@@ -112,8 +180,14 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
     zone = patient.zone
     # The first local day each item is no longer due (the day it was retired), or None.
     windows = [
-        (item_id, start, end, weekdays, retired.astimezone(zone).date() if retired else None)
-        for item_id, retired, start, end, weekdays in items
+        (
+            item_id,
+            max(start, due_from) if due_from else start,
+            end,
+            weekdays,
+            retired.astimezone(zone).date() if retired else None,
+        )
+        for item_id, retired, due_from, start, end, weekdays in items
     ]
     days = []
     total_due = total_done = 0

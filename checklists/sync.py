@@ -339,7 +339,7 @@ def _checkoff_rejections(
         row["id"]: row
         for row in AssignmentItem.objects.filter(id__in=item_ids, assignment__patient=patient)
         .order_by()
-        .values("id", "retired_at", "assignment__start_date", "assignment__end_date")
+        .values("id", "retired_at", "due_from", "assignment__start_date", "assignment__end_date")
     }
     zone = patient.zone
     rejections: dict[UUID, dict[str, list[str]]] = {}
@@ -349,6 +349,8 @@ def _checkoff_rejections(
             rejections[op.op_id] = {"item": [_("This item is not on your checklists.")]}
             continue
         start, end = window["assignment__start_date"], window["assignment__end_date"]
+        if window["due_from"] is not None:  # an item added to a running plan
+            start = max(start, window["due_from"])
         retired = window["retired_at"]
         if op.date < start or (end is not None and op.date > end):
             span = (

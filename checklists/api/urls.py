@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklists.api import views
+from checklists.api import careplan, views
 
 app_name = "api"
 urlpatterns = [
@@ -15,4 +15,6 @@ urlpatterns = [
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
     path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
     # --- end patient API ---
+    # care plan
+    path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
 ]
