@@ -1,6 +1,7 @@
 """Thin API views: validate, call a service or selector, respond."""
 
 import datetime as dt
+import re
 
 from django.http import Http404
 from django.utils.decorators import method_decorator
@@ -111,6 +112,7 @@ class SyncView(PatientAPIView):
         return super().handle_exception(exc)
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, OpenApiParameter.PATH, description="YYYY-MM-DD")
 
 
@@ -118,14 +120,13 @@ class DiaryView(PatientAPIView):
     """The nightly diary entry of one date."""
 
     def _day(self, raw: str) -> dt.date:
-        """Return the date in the URL; a path that is not a YYYY-MM-DD date is not found."""
+        """Return the date in the URL; a path that is not a YYYY-MM-DD date is not found (404)."""
+        if not ISO_DATE.match(raw):
+            raise Http404
         try:
-            return dt.date.fromisoformat(raw) if len(raw) == len("YYYY-MM-DD") else self._not_found()
-        except ValueError:
+            return dt.date.fromisoformat(raw)
+        except ValueError:  # e.g. 2026-02-30
             raise Http404 from None
-
-    def _not_found(self):
-        raise Http404
 
     @extend_schema(parameters=[DATE_PARAM], responses={200: s.DiaryOutput, 404: NOT_FOUND, **COMMON})
     def get(self, request: Request, date: str) -> Response:
