@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -460,69 +460,68 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> list[int]:
-    """Move this slot's pending deliveries to "sending"; returns the ids this task now owns."""
-    with transaction.atomic():
-        pending = Delivery.objects.filter(
-            patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
-        ).exclude(retry_at__gt=now)
-        if _uses_skip_locked():
-            pending = pending.select_for_update(skip_locked=True)
-        ids = list(pending.values_list("id", flat=True))
-        if not ids:
-            return []
-        owned = []
-        for did in ids:
-            if (
-                Delivery.objects.filter(pk=did, status=DeliveryStatus.PENDING).update(
-                    status=DeliveryStatus.SENDING, started_at=now, attempts=F("attempts") + 1
-                )
-                == 1
-            ):
-                owned.append(did)
-        return owned
-
-
-def _open_items(reminder: Reminder, day: date) -> list[int] | None:
-    """Return the assignment's item ids due on ``day`` and not done (all due ones when the reminder
-    is not "only if not done"); None when the assignment is not due that day."""
-    assignment = reminder.assignment
-    if assignment is None or not assignment.is_due_on(day):
-        return None
-    items = list(
-        AssignmentItem.objects.filter(assignment=assignment, retired_at__isnull=True).values_list(
-            "id", flat=True
+def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> list[tuple[int, int]]:
+    """Move this slot's pending deliveries to "sending"; returns (delivery id, reminder id) of the
+    rows this task now owns. One conditional UPDATE: a concurrent task re-checks the status and
+    gets nothing."""
+    table = Delivery._meta.db_table
+    db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET status = %s, started_at = %s, attempts = attempts + 1
+                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+                RETURNING id, reminder_id""",
+            [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
         )
-    )
-    if reminder.only_if_not_done:
-        done = set(
-            CheckOff.objects.filter(item_id__in=items, date=day, done=True).values_list("item_id", flat=True)
-        )
-        items = [item for item in items if item not in done]
-    return items
+        return cursor.fetchall()
 
 
 def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
-    """Decide at send time: returns (reminders still due, open item ids, number of care tasks)."""
+    """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
+
+    A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
+    diary reminder is due unless the day's entry exists; other kinds count one task each.
+    """
+    assignment_ids = {
+        r.assignment_id
+        for r in reminders
+        if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
+    }
+    items_by_assignment: dict[int, list[int]] = defaultdict(list)
+    for item_id, assignment_id in AssignmentItem.objects.filter(
+        assignment_id__in=assignment_ids, retired_at__isnull=True
+    ).values_list("id", "assignment_id"):
+        items_by_assignment[assignment_id].append(item_id)
+    done: set[int] = set()
+    if any(r.only_if_not_done for r in reminders if r.assignment_id in assignment_ids):
+        done = set(
+            CheckOff.objects.filter(item__assignment_id__in=assignment_ids, date=day, done=True).values_list(
+                "item_id", flat=True
+            )
+        )
+    diary_done = any(r.kind == ReminderKind.DIARY and r.only_if_not_done for r in reminders) and (
+        DiaryEntry.objects.filter(patient_id=reminders[0].patient_id, date=day).exists()
+    )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
-            open_items = _open_items(reminder, day)
+            open_items = [
+                item
+                for item in items_by_assignment.get(reminder.assignment_id, [])
+                if not (reminder.only_if_not_done and item in done)
+            ]
             if not open_items:
                 continue
             items.extend(open_items)
             tasks += len(open_items)
         elif reminder.kind == ReminderKind.DIARY:
-            if (
-                reminder.only_if_not_done
-                and DiaryEntry.objects.filter(patient_id=reminder.patient_id, date=day).exists()
-            ):
+            if reminder.only_if_not_done and diary_done:
                 continue
             tasks += 1
         else:
             tasks += 1
         due.append(reminder)
-    return due, items, tasks
+    return due, sorted(set(items)), tasks
 
 
 def reminder_payload(
@@ -553,36 +552,36 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    ids = _claim_deliveries(patient_id, slot, now)
-    if not ids:
+    claimed = _claim_deliveries(patient_id, slot, now)
+    if not claimed:
         return SendResult(status="none")
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
     patient = Patient.objects.select_related("user").get(pk=patient_id)
     day = slot.astimezone(patient.zone).date()
-    reminders = list(
-        Reminder.objects.filter(deliveries__id__in=ids).select_related("assignment").order_by("id")
-    )
+    reminders = list(Reminder.objects.filter(pk__in=delivery_of).select_related("assignment").order_by("id"))
     due, items, tasks = _still_due(reminders, day)
-    if not due:
-        _finish(ids, status=DeliveryStatus.SKIPPED, sent_at=now)
-        return SendResult(status=DeliveryStatus.SKIPPED)
-    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
-    Notification.objects.get_or_create(
-        patient_id=patient_id,
-        slot=slot,
-        defaults={
-            "local_date": day,
-            "title": payload["title"],
-            "body": payload["body"],
-            "url": payload["url"],
-            "items": payload["items"],
-            "reminder_ids": payload["reminder_ids"],
-        },
-    )
-    due_ids = set(Delivery.objects.filter(pk__in=ids, reminder__in=due).values_list("id", flat=True))
-    skipped_ids = [did for did in ids if did not in due_ids]
+    due_ids = [delivery_of[r.pk] for r in due]
+    skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
     if skipped_ids:
         _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
-    due_ids = list(due_ids)
+    if not due:
+        return SendResult(status=DeliveryStatus.SKIPPED)
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                patient_id=patient_id,
+                slot=slot,
+                local_date=day,
+                title=payload["title"],
+                body=payload["body"],
+                url=payload["url"],
+                items=payload["items"],
+                reminder_ids=payload["reminder_ids"],
+            )
+        ],
+        ignore_conflicts=True,  # a retried slot keeps its first feed entry
+    )
 
     outcome = push.push_to_patient(patient=patient, payload=payload)
     if outcome.delivered:

@@ -214,6 +214,9 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     # A sweep that could not run within the interval is superseded by the next one.
     "options": {"expires": float(REMINDER_SWEEP_INTERVAL_SECONDS)},
 }
+# The file email backend (tests, demos) writes here; a Celery worker and the tests can both read it.
+if "filebased" in EMAIL_BACKEND_PATH:
+    MAILERS["default"]["OPTIONS"] = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 # --- end reminders ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
