@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -256,18 +256,31 @@ def _uses_skip_locked() -> bool:
 _ScheduleKey = tuple
 
 
-def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
-    """Lock up to ``limit`` due reminders no other sweep holds and insert their deliveries.
+# Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
+SWEEP_LOCK_NAMESPACE = 0x524C5331
 
-    Returns (reminder id, patient id, slot, local_time, weekdays, on_date, zone, quiet start, quiet
-    end) for each claimed reminder. One statement: claim and insert cost one round trip.
+
+def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
+    """Claim the due reminders of up to ``limit`` patients no other sweep is working on, and insert
+    their deliveries, in one statement.
+
+    A patient's due reminders are claimed together (a transaction-scoped advisory lock per patient),
+    so each (patient, slot) gets one send task even with several sweeps running; the reminder rows
+    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns (reminder id, patient id, slot,
+    local_time, weekdays, on_date, zone, quiet start, quiet end) for each claimed reminder.
     """
     r, d, p = Reminder._meta.db_table, Delivery._meta.db_table, Patient._meta.db_table
     sql = f"""
-        WITH due AS (
-            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
+        WITH patients AS (
+            SELECT patient_id FROM {r}
             WHERE active AND next_fire_at <= %(now)s
-            ORDER BY next_fire_at LIMIT %(limit)s
+            GROUP BY patient_id ORDER BY min(next_fire_at) LIMIT %(limit)s
+        ), mine AS MATERIALIZED (
+            SELECT patient_id FROM patients
+            WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
+        ), due AS (
+            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
+            WHERE active AND next_fire_at <= %(now)s AND patient_id IN (SELECT patient_id FROM mine)
             FOR UPDATE SKIP LOCKED
         ), ins AS (
             INSERT INTO {d} (reminder_id, patient_id, slot, channel, status, attempts, last_error,
@@ -280,7 +293,7 @@ def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
         FROM due JOIN {p} p ON p.id = due.patient_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "limit": limit})
+        cursor.execute(sql, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
         return cursor.fetchall()
 
 
@@ -295,15 +308,22 @@ def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
 
 
 def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
-    """Claim due reminders with a conditional UPDATE each (``next_fire_at`` unchanged since read).
+    """Claim the due reminders of up to ``limit`` patients with a conditional UPDATE each
+    (``next_fire_at`` unchanged since read); an UPDATE that touches no row lost to another sweep.
 
-    A reminder whose UPDATE touches no row was claimed by another sweep first. Returns the same
-    tuples as the PostgreSQL claim, for the reminders this sweep won, after inserting their deliveries.
+    Returns the same tuples as the PostgreSQL claim, for the reminders this sweep won, after
+    inserting their deliveries. (SQLite runs one writing transaction at a time, so a patient's
+    reminders are claimed together here too.)
     """
+    due = Reminder.objects.filter(active=True, next_fire_at__lte=now)
+    patients = list(
+        due.values("patient_id")
+        .annotate(first=Min("next_fire_at"))
+        .order_by("first")
+        .values_list("patient_id", flat=True)[:limit]
+    )
     rows = list(
-        Reminder.objects.filter(active=True, next_fire_at__lte=now)
-        .order_by("next_fire_at")
-        .values_list(
+        due.filter(patient_id__in=patients).values_list(
             "id",
             "patient_id",
             "next_fire_at",
@@ -313,7 +333,7 @@ def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
             "patient__time_zone",
             "patient__quiet_hours_start",
             "patient__quiet_hours_end",
-        )[:limit]
+        )
     )
     won = []
     for row in rows:
@@ -423,8 +443,9 @@ def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None
 def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
-    """Claim every reminder due at ``now``, write its deliveries, queue the send tasks and queue
-    again the lost ones. Safe to run concurrently. Returns what it did."""
+    """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
+    deliveries, queue one send task per patient and slot, and queue again the lost ones.
+    Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
     batch_size = batch_size or settings.REMINDER_SWEEP_BATCH_SIZE
     enqueue = enqueue or _enqueue_send
@@ -440,7 +461,7 @@ def reminders_sweep(
                 Delivery.objects.filter(
                     patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
                 ).update(queued_at=None)
-        if claimed < batch_size:
+        if not claimed:
             break
     if not result.enqueue_failed:
         _requeue_stale(now, enqueue, result)
