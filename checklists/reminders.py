@@ -241,11 +241,15 @@ class SweepResult:
 Enqueue = Callable[[int, datetime], None]
 
 
-def _enqueue_send(patient_id: int, slot: datetime) -> None:
+def _broker_enqueue(producer) -> Enqueue:
+    """Return an enqueue function publishing send tasks through one broker producer."""
     from checklists.tasks import reminders_send
 
-    # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-    reminders_send.apply_async((patient_id, slot.isoformat()), retry=False)
+    def enqueue(patient_id: int, slot: datetime) -> None:
+        # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+        reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+
+    return enqueue
 
 
 def _uses_skip_locked() -> bool:
@@ -444,11 +448,19 @@ def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
     """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
-    deliveries, queue one send task per patient and slot, and queue again the lost ones.
-    Safe to run concurrently. Returns what it did."""
+    deliveries, queue one send task per patient and slot (through ``enqueue``, by default the
+    Celery broker), and queue again the lost ones. Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
     batch_size = batch_size or settings.REMINDER_SWEEP_BATCH_SIZE
-    enqueue = enqueue or _enqueue_send
+    if enqueue is not None:
+        return _sweep(now, batch_size, enqueue)
+    from checklists.tasks import reminders_send
+
+    with reminders_send.app.producer_or_acquire() as producer:
+        return _sweep(now, batch_size, _broker_enqueue(producer))
+
+
+def _sweep(now: datetime, batch_size: int, enqueue: Enqueue) -> SweepResult:
     result = SweepResult()
     while True:
         claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
