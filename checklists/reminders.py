@@ -23,7 +23,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
+from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
     DeliveryChannel,
@@ -216,6 +217,25 @@ def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: da
         else:
             created.append(reminder)
     return created
+
+
+def follow_up_reminders_sync(follow_up) -> list[Reminder]:
+    """Bring a follow-up's reminders in line after it was saved: (re)created while it is planned,
+    removed once it is not. Returns the reminders that will fire."""
+    if follow_up.status != FollowUpStatus.PLANNED:
+        reminders_cancel_follow_up(follow_up_id=follow_up.pk)
+        return []
+    existing = set(
+        Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk).values_list(
+            "on_date", flat=True
+        )
+    )
+    wanted = {follow_up.due_date - timedelta(days=d) for d in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE}
+    if existing and existing <= wanted:
+        return list(Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk))
+    return reminders_for_follow_up(
+        patient=follow_up.patient, follow_up_id=follow_up.pk, due_date=follow_up.due_date
+    )
 
 
 def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
@@ -531,6 +551,14 @@ def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], li
             .values_list("id", "assignment_id", "done")
         ):
             items_by_assignment[assignment_id].append((item_id, done))
+    follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
+    planned_follow_ups = set(
+        FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
+            "pk", flat=True
+        )
+        if follow_up_ids
+        else []
+    )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
@@ -546,6 +574,10 @@ def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], li
         elif reminder.kind == ReminderKind.DIARY:
             if reminder.only_if_not_done and reminder.diary_done:
                 continue
+            tasks += 1
+        elif reminder.kind == ReminderKind.FOLLOW_UP:
+            if reminder.follow_up_id not in planned_follow_ups:
+                continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
         else:
             tasks += 1

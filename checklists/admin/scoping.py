@@ -7,7 +7,7 @@ the queryset, so a direct URL to one is a 404, and foreign-key choices and autoc
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from checklists.models import Patient
 
@@ -42,6 +42,16 @@ class PatientScopedAdmin(_ScopedForeignKeysMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Return the object, or raise Http404 when it is missing or not this clinician's.
+
+        Django's admin would redirect with "doesn't exist" instead; a 404 tells nothing either way.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
 
 class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from checklists.api import careplan, views
 from checklists.api import reminders as reminder_views
-from checklists.api import views
 
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    # care plan
+    path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
     # reminders (issue 6)
     path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
     path("reminders/<int:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),

@@ -1,5 +1,12 @@
 """The checklist domain's models, split by topic; import them from here."""
 
+from checklists.models.careplan import (  # care plan
+    DueFollowUp,
+    FollowUp,
+    LabResult,
+    Medication,
+    SeverityScore,
+)
 from checklists.models.checklists import (
     Assignment,
     AssignmentItem,
@@ -22,10 +29,15 @@ __all__ = [
     "ChecklistTemplate",
     "Delivery",
     "DiaryEntry",
+    "DueFollowUp",
+    "FollowUp",
+    "LabResult",
+    "Medication",
     "Notification",
     "Patient",
     "PushSubscription",
     "Reminder",
+    "SeverityScore",
     "SyncOp",
     "TemplateItem",
 ]
