@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
+from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
     DeliveryChannel,
@@ -218,6 +219,25 @@ def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: da
     return created
 
 
+def follow_up_reminders_sync(follow_up) -> list[Reminder]:
+    """Bring a follow-up's reminders in line after it was saved: (re)created while it is planned,
+    removed once it is not. Returns the reminders that will fire."""
+    if follow_up.status != FollowUpStatus.PLANNED:
+        reminders_cancel_follow_up(follow_up_id=follow_up.pk)
+        return []
+    existing = set(
+        Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk).values_list(
+            "on_date", flat=True
+        )
+    )
+    wanted = {follow_up.due_date - timedelta(days=d) for d in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE}
+    if existing and existing <= wanted:
+        return list(Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk))
+    return reminders_for_follow_up(
+        patient=follow_up.patient, follow_up_id=follow_up.pk, due_date=follow_up.due_date
+    )
+
+
 def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
     """Delete the follow-up's reminders (it was done, moved or cancelled); returns how many."""
     deleted, _ = Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up_id).delete()
@@ -241,11 +261,15 @@ class SweepResult:
 Enqueue = Callable[[int, datetime], None]
 
 
-def _enqueue_send(patient_id: int, slot: datetime) -> None:
+def _broker_enqueue(producer) -> Enqueue:
+    """Return an enqueue function publishing send tasks through one broker producer."""
     from checklists.tasks import reminders_send
 
-    # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-    reminders_send.apply_async((patient_id, slot.isoformat()), retry=False)
+    def enqueue(patient_id: int, slot: datetime) -> None:
+        # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+        reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+
+    return enqueue
 
 
 def _uses_skip_locked() -> bool:
@@ -256,18 +280,31 @@ def _uses_skip_locked() -> bool:
 _ScheduleKey = tuple
 
 
-def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
-    """Lock up to ``limit`` due reminders no other sweep holds and insert their deliveries.
+# Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
+SWEEP_LOCK_NAMESPACE = 0x524C5331
 
-    Returns (reminder id, patient id, slot, local_time, weekdays, on_date, zone, quiet start, quiet
-    end) for each claimed reminder. One statement: claim and insert cost one round trip.
+
+def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
+    """Claim the due reminders of up to ``limit`` patients no other sweep is working on, and insert
+    their deliveries, in one statement.
+
+    A patient's due reminders are claimed together (a transaction-scoped advisory lock per patient),
+    so each (patient, slot) gets one send task even with several sweeps running; the reminder rows
+    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns (reminder id, patient id, slot,
+    local_time, weekdays, on_date, zone, quiet start, quiet end) for each claimed reminder.
     """
     r, d, p = Reminder._meta.db_table, Delivery._meta.db_table, Patient._meta.db_table
     sql = f"""
-        WITH due AS (
-            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
+        WITH patients AS (
+            SELECT patient_id FROM {r}
             WHERE active AND next_fire_at <= %(now)s
-            ORDER BY next_fire_at LIMIT %(limit)s
+            GROUP BY patient_id ORDER BY min(next_fire_at) LIMIT %(limit)s
+        ), mine AS MATERIALIZED (
+            SELECT patient_id FROM patients
+            WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
+        ), due AS (
+            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
+            WHERE active AND next_fire_at <= %(now)s AND patient_id IN (SELECT patient_id FROM mine)
             FOR UPDATE SKIP LOCKED
         ), ins AS (
             INSERT INTO {d} (reminder_id, patient_id, slot, channel, status, attempts, last_error,
@@ -280,7 +317,7 @@ def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
         FROM due JOIN {p} p ON p.id = due.patient_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "limit": limit})
+        cursor.execute(sql, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
         return cursor.fetchall()
 
 
@@ -295,15 +332,22 @@ def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
 
 
 def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
-    """Claim due reminders with a conditional UPDATE each (``next_fire_at`` unchanged since read).
+    """Claim the due reminders of up to ``limit`` patients with a conditional UPDATE each
+    (``next_fire_at`` unchanged since read); an UPDATE that touches no row lost to another sweep.
 
-    A reminder whose UPDATE touches no row was claimed by another sweep first. Returns the same
-    tuples as the PostgreSQL claim, for the reminders this sweep won, after inserting their deliveries.
+    Returns the same tuples as the PostgreSQL claim, for the reminders this sweep won, after
+    inserting their deliveries. (SQLite runs one writing transaction at a time, so a patient's
+    reminders are claimed together here too.)
     """
+    due = Reminder.objects.filter(active=True, next_fire_at__lte=now)
+    patients = list(
+        due.values("patient_id")
+        .annotate(first=Min("next_fire_at"))
+        .order_by("first")
+        .values_list("patient_id", flat=True)[:limit]
+    )
     rows = list(
-        Reminder.objects.filter(active=True, next_fire_at__lte=now)
-        .order_by("next_fire_at")
-        .values_list(
+        due.filter(patient_id__in=patients).values_list(
             "id",
             "patient_id",
             "next_fire_at",
@@ -313,7 +357,7 @@ def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
             "patient__time_zone",
             "patient__quiet_hours_start",
             "patient__quiet_hours_end",
-        )[:limit]
+        )
     )
     won = []
     for row in rows:
@@ -423,11 +467,20 @@ def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None
 def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
-    """Claim every reminder due at ``now``, write its deliveries, queue the send tasks and queue
-    again the lost ones. Safe to run concurrently. Returns what it did."""
+    """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
+    deliveries, queue one send task per patient and slot (through ``enqueue``, by default the
+    Celery broker), and queue again the lost ones. Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
     batch_size = batch_size or settings.REMINDER_SWEEP_BATCH_SIZE
-    enqueue = enqueue or _enqueue_send
+    if enqueue is not None:
+        return _sweep(now, batch_size, enqueue)
+    from checklists.tasks import reminders_send
+
+    with reminders_send.app.producer_or_acquire() as producer:
+        return _sweep(now, batch_size, _broker_enqueue(producer))
+
+
+def _sweep(now: datetime, batch_size: int, enqueue: Enqueue) -> SweepResult:
     result = SweepResult()
     while True:
         claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
@@ -440,7 +493,7 @@ def reminders_sweep(
                 Delivery.objects.filter(
                     patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
                 ).update(queued_at=None)
-        if claimed < batch_size:
+        if not claimed:
             break
     if not result.enqueue_failed:
         _requeue_stale(now, enqueue, result)
@@ -460,69 +513,76 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> list[int]:
-    """Move this slot's pending deliveries to "sending"; returns the ids this task now owns."""
-    with transaction.atomic():
-        pending = Delivery.objects.filter(
-            patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
-        ).exclude(retry_at__gt=now)
-        if _uses_skip_locked():
-            pending = pending.select_for_update(skip_locked=True)
-        ids = list(pending.values_list("id", flat=True))
-        if not ids:
-            return []
-        owned = []
-        for did in ids:
-            if (
-                Delivery.objects.filter(pk=did, status=DeliveryStatus.PENDING).update(
-                    status=DeliveryStatus.SENDING, started_at=now, attempts=F("attempts") + 1
-                )
-                == 1
-            ):
-                owned.append(did)
-        return owned
-
-
-def _open_items(reminder: Reminder, day: date) -> list[int] | None:
-    """Return the assignment's item ids due on ``day`` and not done (all due ones when the reminder
-    is not "only if not done"); None when the assignment is not due that day."""
-    assignment = reminder.assignment
-    if assignment is None or not assignment.is_due_on(day):
-        return None
-    items = list(
-        AssignmentItem.objects.filter(assignment=assignment, retired_at__isnull=True).values_list(
-            "id", flat=True
+def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> tuple[list[tuple[int, int]], str]:
+    """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
+    re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
+    now owns, and the patient's time zone ("" when it owns none)."""
+    d, p = Delivery._meta.db_table, Patient._meta.db_table
+    db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {d} SET status = %s, started_at = %s, attempts = attempts + 1
+                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+                RETURNING id, reminder_id, (SELECT time_zone FROM {p} WHERE {p}.id = {d}.patient_id)""",
+            [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
         )
-    )
-    if reminder.only_if_not_done:
-        done = set(
-            CheckOff.objects.filter(item_id__in=items, date=day, done=True).values_list("item_id", flat=True)
-        )
-        items = [item for item in items if item not in done]
-    return items
+        rows = cursor.fetchall()
+    return [(row[0], row[1]) for row in rows], (rows[0][2] if rows else "")
 
 
 def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
-    """Decide at send time: returns (reminders still due, open item ids, number of care tasks)."""
+    """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
+
+    A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
+    diary reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds
+    count one task each.
+    """
+    assignment_ids = {
+        r.assignment_id
+        for r in reminders
+        if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
+    }
+    items_by_assignment: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    if assignment_ids:
+        done_today = CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)
+        for item_id, assignment_id, done in (
+            AssignmentItem.objects.filter(assignment_id__in=assignment_ids, retired_at__isnull=True)
+            .annotate(done=Exists(done_today))
+            .values_list("id", "assignment_id", "done")
+        ):
+            items_by_assignment[assignment_id].append((item_id, done))
+    follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
+    planned_follow_ups = set(
+        FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
+            "pk", flat=True
+        )
+        if follow_up_ids
+        else []
+    )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
-            open_items = _open_items(reminder, day)
+            open_items = [
+                item
+                for item, done in items_by_assignment.get(reminder.assignment_id, [])
+                if not (reminder.only_if_not_done and done)
+            ]
             if not open_items:
                 continue
             items.extend(open_items)
             tasks += len(open_items)
         elif reminder.kind == ReminderKind.DIARY:
-            if (
-                reminder.only_if_not_done
-                and DiaryEntry.objects.filter(patient_id=reminder.patient_id, date=day).exists()
-            ):
+            if reminder.only_if_not_done and reminder.diary_done:
                 continue
+            tasks += 1
+        elif reminder.kind == ReminderKind.FOLLOW_UP:
+            if reminder.follow_up_id not in planned_follow_ups:
+                continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
         else:
             tasks += 1
         due.append(reminder)
-    return due, items, tasks
+    return due, sorted(set(items)), tasks
 
 
 def reminder_payload(
@@ -553,36 +613,41 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    ids = _claim_deliveries(patient_id, slot, now)
-    if not ids:
+    claimed, zone = _claim_deliveries(patient_id, slot, now)
+    if not claimed:
         return SendResult(status="none")
-    patient = Patient.objects.select_related("user").get(pk=patient_id)
-    day = slot.astimezone(patient.zone).date()
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    day = slot.astimezone(ZoneInfo(zone)).date()
     reminders = list(
-        Reminder.objects.filter(deliveries__id__in=ids).select_related("assignment").order_by("id")
+        Reminder.objects.filter(pk__in=delivery_of)
+        .select_related("assignment", "patient__user")
+        .annotate(diary_done=Exists(DiaryEntry.objects.filter(patient_id=OuterRef("patient_id"), date=day)))
+        .order_by("id")
     )
+    patient = reminders[0].patient
     due, items, tasks = _still_due(reminders, day)
-    if not due:
-        _finish(ids, status=DeliveryStatus.SKIPPED, sent_at=now)
-        return SendResult(status=DeliveryStatus.SKIPPED)
-    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
-    Notification.objects.get_or_create(
-        patient_id=patient_id,
-        slot=slot,
-        defaults={
-            "local_date": day,
-            "title": payload["title"],
-            "body": payload["body"],
-            "url": payload["url"],
-            "items": payload["items"],
-            "reminder_ids": payload["reminder_ids"],
-        },
-    )
-    due_ids = set(Delivery.objects.filter(pk__in=ids, reminder__in=due).values_list("id", flat=True))
-    skipped_ids = [did for did in ids if did not in due_ids]
+    due_ids = [delivery_of[r.pk] for r in due]
+    skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
     if skipped_ids:
         _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
-    due_ids = list(due_ids)
+    if not due:
+        return SendResult(status=DeliveryStatus.SKIPPED)
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                patient_id=patient_id,
+                slot=slot,
+                local_date=day,
+                title=payload["title"],
+                body=payload["body"],
+                url=payload["url"],
+                items=payload["items"],
+                reminder_ids=payload["reminder_ids"],
+            )
+        ],
+        ignore_conflicts=True,  # a retried slot keeps its first feed entry
+    )
 
     outcome = push.push_to_patient(patient=patient, payload=payload)
     if outcome.delivered:

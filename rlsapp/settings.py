@@ -195,8 +195,8 @@ REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
 REMINDER_SNOOZE_MINUTES = (10, 30, 60)
 # How often `dispatch_reminders` sweeps (the beat entry below sweeps every minute).
 REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
-# Reminders claimed per sweep transaction.
-REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 5000, minimum=1)
+# Patients whose due reminders one sweep transaction claims.
+REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 1000, minimum=1)
 # A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
 # whose send task was queued this long ago (the message was lost) is queued again.
 REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
@@ -218,6 +218,9 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
     # A sweep that could not run within the interval is superseded by the next one.
     "options": {"expires": float(REMINDER_SWEEP_INTERVAL_SECONDS)},
 }
+# The file email backend (tests, demos) writes here; a Celery worker and the tests can both read it.
+if "filebased" in EMAIL_BACKEND_PATH:
+    MAILERS["default"]["OPTIONS"] = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 # --- end reminders ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -74,7 +74,7 @@ class RemindersView(PatientAPIView):
         assignment = serializers.IntegerField(required=False, allow_null=True)
         label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
         local_time = serializers.TimeField()
-        weekdays = WeekdaysField(required=False, default=lambda: list(range(7)))
+        weekdays = WeekdaysField(required=False, default=schedule.EVERY_DAY)
         only_if_not_done = serializers.BooleanField(required=False, default=True)
         active = serializers.BooleanField(required=False, default=True)
 
