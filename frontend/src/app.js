@@ -3,7 +3,7 @@
 import { api, ApiError, csrfFromCookie } from "./api.js";
 import { configure, formatAgo } from "./dates.js";
 import { h, replace } from "./dom.js";
-import { load as loadStrings, strings, t } from "./i18n.js";
+import { load as loadStrings, t } from "./i18n.js";
 import { Store } from "./store.js";
 import { flush, SYNC_TAG } from "./sync.js";
 import * as careplan from "./screens/careplan.js";
@@ -103,11 +103,11 @@ async function show(app) {
 
 async function registerServiceWorker(app) {
   if (!("serviceWorker" in navigator)) return;
-  const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("message", (event) => {
     const { type, version } = event.data || {};
     if (type === "synced" || type === "changed") app.changed();
-    if (type === "sw-activated" && hadController && version !== app.version) showUpdateBanner();
+    // A worker of another version took over: this page still runs the old code, so offer a reload.
+    if (type === "sw-activated" && version !== app.version) showUpdateBanner();
   });
   try {
     await navigator.serviceWorker.register("/serviceworker.js", { scope: "/", updateViaCache: "none" });
@@ -169,4 +169,3 @@ main().catch((error) => {
   console.error(error);
 });
 
-export { strings };

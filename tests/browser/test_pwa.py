@@ -485,3 +485,38 @@ def test_care_plan_shows_the_three_tracks_ferritin_chart_and_flags(new_context, 
     assert flagged.count() >= 1 and "Review with your clinician" in flagged.first.inner_text()
     assert _axe(page) == []
     context.unroute_all(behavior="ignoreErrors")
+
+
+def test_an_app_update_keeps_the_outbox_and_tells_the_user(new_context, app_server):
+    context = new_context()
+    page = context.new_page()
+    sign_in(page)
+    wait_synced(page)
+    date = today_date(page)
+    item = item_ids(page)[5]
+    context.route("**/api/v1/sync/", lambda route: route.abort())  # the change has to wait
+    page.locator(f"input[data-item='{item}']").check()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=pending]').textContent.startsWith('1 change')"
+    )
+
+    # A new version of the app is deployed: the build the (DEBUG) server reads gets a new version hash.
+    manifest_path = ROOT / "frontend" / "build" / "assets.json"
+    original = manifest_path.read_text()
+    try:
+        manifest_path.write_text(json.dumps({**json.loads(original), "hash": "next-version"}))
+        page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+        banner = page.locator("#banner")
+        banner.wait_for(state="visible")
+    finally:
+        manifest_path.write_text(original)
+    assert "RLS Care has been updated" in banner.inner_text()
+    assert "Your unsynced changes are kept" in banner.inner_text()
+    assert pending_text(page) == "1 change waiting to sync"
+
+    context.unroute("**/api/v1/sync/")
+    banner.get_by_role("button", name="Reload").click()
+    wait_for_app(page)
+    wait_synced(page)
+    assert [(i, done) for i, done, _ in checkoffs(app_server, [item], date)] == [(item, 1)]
+    context.unroute_all(behavior="ignoreErrors")
