@@ -520,3 +520,24 @@ def test_an_app_update_keeps_the_outbox_and_tells_the_user(new_context, app_serv
     wait_synced(page)
     assert [(i, done) for i, done, _ in checkoffs(app_server, [item], date)] == [(item, 1)]
     context.unroute_all(behavior="ignoreErrors")
+
+
+def test_a_refused_change_is_shown_not_dropped(new_context):
+    page = new_context().new_page()
+    sign_in(page, "patient2@example.com")
+    wait_synced(page)
+    date = today_date(page)
+    # A change the server must refuse (an item that is not this patient's), queued like a tap.
+    page.evaluate(
+        "([date]) => window.rlsApp.store.setCheck({item: 2147483000, date, done: true})"
+        ".then(() => window.rlsApp.sync())",
+        [date],
+    )
+    wait_synced(page)
+    page.locator("[data-testid=rejected]").wait_for()
+    assert page.locator("[data-testid=rejected]").inner_text() == "1 change was not accepted"
+    page.locator("[data-testid=rejected]").click()
+    refused = page.locator(".rejected li")
+    assert refused.count() == 1 and date in refused.inner_text()
+    page.get_by_role("button", name="Dismiss").click()
+    page.locator("[data-testid=rejected]").wait_for(state="detached")

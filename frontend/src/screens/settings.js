@@ -5,6 +5,7 @@ import { formatAgo } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { Store } from "../store.js";
+import { fetchDay } from "./today.js";
 
 export function title() {
   return t("nav.settings");
@@ -87,7 +88,10 @@ async function syncSection(app) {
               type: "button",
               class: "button secondary",
               onclick: async () => {
+                // The phone still shows what the server refused: load those days' server state again.
+                const dates = new Set(rejected.filter((r) => r.op.kind === "checkoff").map((r) => r.op.date));
                 await app.store.dismissRejected();
+                await Promise.all([...dates].map((date) => fetchDay(app, date).catch(() => null)));
                 app.changed();
               },
             },
