@@ -36,6 +36,7 @@ SYNC_BATCH = 50
 BIG_BATCH = 1000
 BIG_BATCH_REPEATS = 7
 WARMUP_SECONDS = 2.0
+SEQUENTIAL_SECONDS = 5.0
 PASSWORD = "bench-password-not-secret"
 SERVER_ENV = {
     "DEBUG": "0",
@@ -377,15 +378,13 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
     results = {}
 
     bare = http_request("GET", "/bench/bare/")
-    log("bare Django JSON view ...")
-    results["bare view"] = await drive(port, lambda: (bare, None), clients=clients, duration=duration)
+    scenarios = {"bare view": lambda: (bare, None)}
 
     def today_request():
         _, me = random.choice(pool)
         return http_request("GET", "/api/v1/today/", cookie=me["cookie"]), None
 
-    log("GET /api/v1/today/ ...")
-    results["today"] = await drive(port, today_request, clients=clients, duration=duration)
+    scenarios["today"] = today_request
 
     def sync_request():
         patient_id, me = random.choice(pool)
@@ -399,10 +398,17 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
         me = seeded["clients"][patient_id]
         me["cursor"] = max(me["cursor"], json.loads(body)["cursor"])
 
-    log(f"POST /api/v1/sync/ with {SYNC_BATCH}-op batches ...")
-    results[f"sync {SYNC_BATCH} ops"] = await drive(
-        port, sync_request, clients=clients, duration=duration, on_body=remember_cursor
-    )
+    scenarios[f"sync {SYNC_BATCH} ops"] = sync_request
+    hooks = {f"sync {SYNC_BATCH} ops": remember_cursor}
+    for name, make in scenarios.items():
+        log(f"{name}: {clients} concurrent clients ...")
+        results[name] = await drive(port, make, clients=clients, duration=duration, on_body=hooks.get(name))
+    # One client at a time: the server's own time per request, without queueing behind 31 others.
+    for name, make in scenarios.items():
+        log(f"{name}: one client ...")
+        results[f"{name} (1 client)"] = await drive(
+            port, make, clients=1, duration=SEQUENTIAL_SECONDS, on_body=hooks.get(name)
+        )
     log(f"{BIG_BATCH}-op sync batch against a raw upsert of the same rows ...")
     results["big"] = await time_big_batches(port, seeded)
     return results
@@ -410,6 +416,7 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
 
 def report(results: dict, args) -> None:
     bare = results["bare view"]
+    names = ("bare view", "today", f"sync {SYNC_BATCH} ops")
     print()
     print(
         f"Patient API benchmark: {args.patients} patients x {ASSIGNMENTS_PER_PATIENT} assignments x "
@@ -417,12 +424,13 @@ def report(results: dict, args) -> None:
         f"{args.clients} concurrent clients, {args.duration:.0f} s per scenario, PostgreSQL, DEBUG=0"
     )
     header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare req/s")
-    print(f"{header[0]:<16}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
-    for name in ("bare view", "today", f"sync {SYNC_BATCH} ops"):
+    print(f"{header[0]:<26}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
+    for name in ("bare view", "today", f"sync {SYNC_BATCH} ops", *(f"{n} (1 client)" for n in names)):
         r = results[name]
+        base = bare if "(1 client)" not in name else results["bare view (1 client)"]
         print(
-            f"{name:<16}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
-            f"{r['rps'] / bare['rps']:>14.2f}x"
+            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
+            f"{r['rps'] / base['rps']:>14.2f}x"
         )
     big = results["big"]
     ratio = big["sync"] / big["raw"]
