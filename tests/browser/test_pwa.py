@@ -538,6 +538,7 @@ def test_a_refused_change_is_shown_not_dropped(new_context):
     assert page.locator("[data-testid=rejected]").inner_text() == "1 change was not accepted"
     page.locator("[data-testid=rejected]").click()
     refused = page.locator(".rejected li")
+    refused.first.wait_for()
     assert refused.count() == 1 and date in refused.inner_text()
     page.get_by_role("button", name="Dismiss").click()
     page.locator("[data-testid=rejected]").wait_for(state="detached")
