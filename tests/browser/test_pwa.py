@@ -112,6 +112,9 @@ def test_offline_story_every_change_reaches_the_server_once(new_context, app_ser
     page.goto("/#today")
     assert page.locator(f"input[data-item='{first}']").is_checked()
     assert page.locator(f"input[data-item='{second}']").is_checked()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=pending]')?.textContent.startsWith('3 changes')"
+    )
     assert pending_text(page) == "3 changes waiting to sync"
     page.close()
     page = context.new_page()
@@ -290,7 +293,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     ]
     for item in items:
         page.wait_for_function(f"document.querySelector(\"input[data-item='{item}']\")?.checked === true")
-    assert pending_text(page) == "All changes synced"
+    wait_synced(page)
 
     # "Snooze 30 min" on the next reminder snoozes the reminder on the server.
     payload = {**payload, "tag": "rls-2026-01-01T14:00:00Z"}
