@@ -13,6 +13,8 @@ import * as settings from "./screens/settings.js";
 import * as today from "./screens/today.js";
 
 const SCREENS = { today, careplan, diary, progress, settings };
+const RETRY_FIRST_MS = 15_000;
+const RETRY_MAX_MS = 5 * 60_000;
 const body = document.body;
 
 class App {
@@ -25,6 +27,8 @@ class App {
     this.syncing = false;
     this.syncError = null;
     this.installPrompt = null;
+    this.retryDelay = RETRY_FIRST_MS;
+    this.retryTimer = null;
   }
 
   /** Re-render the status line and tell the current screen that data changed. */
@@ -48,7 +52,12 @@ class App {
         await this.store.setMeta("csrf", csrfFromCookie());
         await flush(this.store, { userKey: this.userKey, csrf: csrfFromCookie() });
         this.syncError = null;
+        this.retryDelay = RETRY_FIRST_MS;
       } catch (error) {
+        // Try again by itself (the server may come back without an "online" event), backing off.
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.sync(), this.retryDelay);
+        this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
         this.syncError = error instanceof ApiError ? error : "offline";
         if (error instanceof ApiError && error.status === 403) this.signedOut = true;
         const registration = await navigator.serviceWorker?.ready.catch(() => null);
