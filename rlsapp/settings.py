@@ -5,6 +5,7 @@ transport, console email). Production sets DEBUG=0 plus the variables the README
 fails at start with ImproperlyConfigured naming the variable.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -226,6 +227,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# --- Patient API and offline sync (api issue) ---
+# Throttling per signed-in user (DRF rate strings "N/second|minute|hour|day"), counted in the default
+# cache. A phone makes a few calls per screen and syncs in batches, so these leave ample headroom.
+API_THROTTLE_RATES = {
+    "patient": env_str("API_THROTTLE_PATIENT", "600/minute"),
+    "sync": env_str("API_THROTTLE_SYNC", "120/minute"),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day|[smhd])", _rate):
+        raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must look like 600/minute; got {_rate!r}.")
+# The sync contract's batch limit and the longest history one /days/ call returns.
+API_SYNC_MAX_OPS = 1000
+API_DAYS_MAX_RANGE = 92
+# Serves /bench/bare/, the baseline of bench/api_bench.py. Never set in production.
+API_BENCH_VIEWS = env_bool("API_BENCH_VIEWS", False)
+# --- end patient API ---
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "RLS Care patient API",
     "DESCRIPTION": "The API the RLS Care app uses on a patient's phone.",
@@ -235,6 +253,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Patient API (api issue): the sync ops' and changes' "kind" enums get stable names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]}
 
 # --- Care plan (care-plan issue) -------------------------------------------------------------------
 # Clinical defaults, each with its source (shared/clinical-content.md). Clinicians can change the interval

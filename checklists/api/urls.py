@@ -7,7 +7,15 @@ from checklists.api import reminders as reminder_views
 
 app_name = "api"
 urlpatterns = [
+    # --- patient API and offline sync (api issue) ---
     path("me/", views.MeView.as_view(), name="me"),
+    path("today/", views.TodayView.as_view(), name="today"),
+    path("days/", views.DaysView.as_view(), name="days"),
+    path("sync/", views.SyncView.as_view(), name="sync"),
+    path("diary/<str:date>/", views.DiaryView.as_view(), name="diary"),
+    path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
+    path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
+    # --- end patient API ---
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
     # reminders (issue 6)
