@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from checklists import push, schedule
@@ -624,7 +624,24 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
         .annotate(diary_done=Exists(DiaryEntry.objects.filter(patient_id=OuterRef("patient_id"), date=day)))
         .order_by("id")
     )
+    if not reminders:  # deleted since the sweep
+        _finish([did for did, _ in claimed], status=DeliveryStatus.SKIPPED, sent_at=now)
+        return SendResult(status=DeliveryStatus.SKIPPED)
     patient = reminders[0].patient
+    with translation.override(patient.language):
+        return _deliver(patient, reminders, delivery_of, slot, day, now)
+
+
+def _deliver(
+    patient: Patient,
+    reminders: list[Reminder],
+    delivery_of: dict[int, int],
+    slot: datetime,
+    day: date,
+    now: datetime,
+) -> SendResult:
+    """Send one claimed slot (in the patient's language); see reminders_send_slot."""
+    patient_id = patient.pk
     due, items, tasks = _still_due(reminders, day)
     due_ids = [delivery_of[r.pk] for r in due]
     skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]

@@ -130,7 +130,7 @@ def test_worker_delivers_by_push_and_email_and_prunes_gone_subscriptions(
     out = dispatch_once(env)
 
     assert "claimed 7 reminders, queued 4 sends" in out
-    wait_for(all_sent, timeout=30, message="every delivery to be sent")
+    wait_for(all_sent, timeout=60, message="every delivery to be sent")
     assert push_service.rejected == []  # VAPID signature, TTL, aes128gcm all checked
     received = {r.subscriber: r for r in push_service.received}
     assert set(received) == {"phone0", "phone1", "phone2"}
@@ -154,7 +154,7 @@ def test_kill_9_mid_batch_then_restart_delivers_every_slot_once(env, workers, pu
     push_service.delay = 0.15  # slow enough to kill the worker in the middle of the batch
     worker = workers("first")
     dispatch_once(env)
-    wait_for(lambda: len(push_service.received) >= 6, timeout=30, message="the batch to be under way")
+    wait_for(lambda: len(push_service.received) >= 6, timeout=60, message="the batch to be under way")
 
     worker.kill9()
     stuck = Delivery.objects.exclude(status="sent").count()
@@ -164,7 +164,7 @@ def test_kill_9_mid_batch_then_restart_delivers_every_slot_once(env, workers, pu
     # A later sweep retries what the dead worker held ("sending") or had prefetched (queued, pending).
     dispatcher = Dispatcher(env).start()
     try:
-        wait_for(all_sent, timeout=40, message="recovery")
+        wait_for(all_sent, timeout=60, message="recovery")
     finally:
         dispatcher.stop()
 
@@ -190,5 +190,5 @@ def test_broker_down_then_back_loses_nothing(env, workers, push_service, redis_s
     workers()
     out = dispatch_once(env)
     assert f"requeued {len(patients)}" in out
-    wait_for(all_sent, timeout=30, message="the waiting deliveries to go out")
+    wait_for(all_sent, timeout=60, message="the waiting deliveries to go out")
     assert Counter(r.subscriber for r in push_service.received) == {f"phone{n}": 1 for n in range(5)}
