@@ -44,7 +44,11 @@ class App {
 
   /** Flush the outbox; never throws (a failed flush keeps its ops and is shown in the status line). */
   async sync() {
-    if (this.syncing) return this.syncPromise;
+    if (this.syncing) {
+      // A change made during a flush goes out right after it, not at the next trigger.
+      this.syncAgain = true;
+      return this.syncPromise;
+    }
     this.syncing = true;
     this.renderStatus();
     this.syncPromise = (async () => {
@@ -65,6 +69,10 @@ class App {
       } finally {
         this.syncing = false;
         this.changed();
+      }
+      if (this.syncAgain && !this.syncError) {
+        this.syncAgain = false;
+        await this.sync();
       }
     })();
     return this.syncPromise;

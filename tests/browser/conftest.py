@@ -155,7 +155,14 @@ def new_context(browser, app_server):
     contexts = []
 
     def make(**options):
-        options = {"viewport": {"width": 360, "height": 740}, "base_url": app_server.url, **options}
+        # bypass_csp lets the tests inject axe-core and poll with wait_for_function once the server sends
+        # a strict CSP; the CSP test turns it off to check the app itself under the policy.
+        options = {
+            "viewport": {"width": 360, "height": 740},
+            "base_url": app_server.url,
+            "bypass_csp": True,
+            **options,
+        }
         context = browser.new_context(**options)
         context.set_default_timeout(15_000)
         contexts.append(context)

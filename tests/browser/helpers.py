@@ -9,12 +9,20 @@ def pending_text(page) -> str:
     return page.locator(PENDING).inner_text()
 
 
-def wait_synced(page) -> None:
-    """Wait until the status line says every change reached the server."""
-    page.wait_for_function(
-        "document.querySelector('[data-testid=pending]')?.textContent === 'All changes synced'",
-        timeout=20_000,
-    )
+def wait_synced(page, timeout_s: float = 20) -> None:
+    """Wait until the outbox is empty, no flush is running, and the status line says so."""
+    for _ in range(int(timeout_s * 10)):
+        if page.evaluate(
+            """async () => {
+                const app = window.rlsApp;
+                const text = document.querySelector('[data-testid=pending]')?.textContent;
+                return Boolean(app) && !app.syncing && (await app.store.outboxCount()) === 0
+                    && text === 'All changes synced';
+            }"""
+        ):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"not synced after {timeout_s} s: {page.locator(PENDING).inner_text()!r}")
 
 
 def idb_dump(page, store: str) -> list:

@@ -349,7 +349,7 @@ STRICT_CSP = (
 
 def test_every_screen_runs_under_a_strict_content_security_policy(new_context):
     # Routing needs the requests on the page's side, so this context runs without the service worker.
-    context = new_context(service_workers="block")
+    context = new_context(service_workers="block", bypass_csp=False)
 
     def add_csp(route):
         try:
@@ -369,11 +369,13 @@ def test_every_screen_runs_under_a_strict_content_security_policy(new_context):
     page.get_by_label("Password").fill("rls-demo-2026")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
-    wait_for_app(page)
+    # Locator waits only: wait_for_function would evaluate a string, which this very policy forbids.
+    page.locator("[data-testid=progress]").wait_for()  # the module script ran and drew Today
     for screen in SCREENS:
         page.goto(f"/#{screen}")
+        page.locator(f"nav a[href='#{screen}'][aria-current=page]").wait_for()
         page.wait_for_load_state("networkidle")
-    assert page.locator("[data-testid=pending]").is_visible()  # the module script ran
+    assert page.locator("[data-testid=pending]").is_visible()
     context.unroute_all(behavior="ignoreErrors")
     assert messages == []
 
