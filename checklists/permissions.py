@@ -19,4 +19,6 @@ CLINICIAN_PERMISSIONS: list[tuple[str, str]] = [
     ("checklists", "change_assignmentitem"),
     ("checklists", "view_checkoff"),
     ("checklists", "view_diaryentry"),
+    # security: the clinician sees which of their patients closed their account
+    ("checklists", "view_accountclosure"),
 ]

@@ -1,5 +1,6 @@
 """The checklist domain's models, split by topic; import them from here."""
 
+from checklists.models.audit import AccessLog, AccountClosure
 from checklists.models.checklists import (
     Assignment,
     AssignmentItem,
@@ -13,6 +14,8 @@ from checklists.models.push import PushSubscription
 from checklists.models.sync import SyncOp
 
 __all__ = [
+    "AccessLog",
+    "AccountClosure",
     "Assignment",
     "AssignmentItem",
     "CheckOff",
