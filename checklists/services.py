@@ -1,7 +1,7 @@
 """Writes of the checklist domain: keyword-only functions named <entity>_<action>."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -57,6 +57,45 @@ def clinician_create(*, email: str, password: str | None, first_name: str = "", 
 
 
 @transaction.atomic
+def patient_create(
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    time_zone: str = "UTC",
+    language: str = "en",
+    quiet_hours_start: time | None = None,
+    quiet_hours_end: time | None = None,
+    clinician: AbstractBaseUser | None = None,
+    invite: bool = True,
+) -> Patient:
+    """Create a patient with a sign-in account that has no password yet, on ``clinician``'s care team.
+
+    With ``invite`` the invitation email (a one-time link to choose a password) is sent once the
+    transaction commits, so a failed save never emails anyone.
+    """
+    from checklists.invitations import invitation_send
+
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=None, first_name=first_name, last_name=last_name
+    )
+    patient = Patient(
+        user=user,
+        time_zone=time_zone,
+        language=language,
+        quiet_hours_start=quiet_hours_start,
+        quiet_hours_end=quiet_hours_end,
+    )
+    patient.full_clean(exclude=["user"])
+    patient.save()
+    if clinician is not None and not clinician.is_superuser:
+        patient.care_team.add(clinician)
+    if invite:
+        transaction.on_commit(lambda: invitation_send(patient=patient))
+    return patient
+
+
+@transaction.atomic
 def assignment_create(
     *,
     patient: Patient,
@@ -104,6 +143,15 @@ def assignments_bulk_create(
         assignment_create(patient=patient, template=template, assigned_by=assigned_by, start_date=start_date)
         for patient in patients
     ]
+
+
+def assignment_item_add(*, assignment: Assignment, item: AssignmentItem) -> AssignmentItem:
+    """Add a new item to a running checklist; it is due from the patient's today, not retroactively."""
+    item.assignment = assignment
+    if item.due_from is None:
+        item.due_from = max(assignment.start_date, assignment.patient.local_today())
+    item.save()
+    return item
 
 
 def patient_take_seq(*, patient_id: int, count: int = 1) -> int:

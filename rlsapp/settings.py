@@ -132,6 +132,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -294,3 +295,6 @@ LOGGING = {
     # security: failed sign-ins and CSP reports are worth keeping apart from the rest.
     "loggers": {"rlscare.security": {"level": "INFO"}},
 }
+
+# Clinicians' workspace: adherence is the share of due items checked over this many complete days.
+ADHERENCE_WINDOW_DAYS = env_int("ADHERENCE_WINDOW_DAYS", 7, minimum=1, maximum=92)

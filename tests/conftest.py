@@ -5,6 +5,12 @@ import pytest
 from tests.factories import ClinicianFactory, PatientFactory, SuperuserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply; the production hasher list is asserted on rlsapp.settings itself."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def clinician(db):
     return ClinicianFactory(email="alice.clinician@example.com")

@@ -22,6 +22,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class ClinicianFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     email = factory.Sequence(lambda n: f"clinician{n}@example.com")
     is_staff = True
 

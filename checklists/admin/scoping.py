@@ -12,7 +12,7 @@ every row added, changed or deleted through a ``PatientScopedInline`` on the pag
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from checklists import audit
 from checklists.models import Patient
@@ -96,17 +96,18 @@ class _AuditedAdminMixin:
             self._audit_obj(request, audit.Action.DELETE, obj)
         return super().log_deletions(request, queryset)
 
-    def save_formset(self, request, form, formset, change) -> None:
-        super().save_formset(request, form, formset, change)
-        lookup = getattr(formset, "patient_lookup", None)
-        if lookup is None:
-            return
-        for obj in formset.new_objects:
-            self._audit_obj(request, audit.Action.ADD, obj, lookup)
-        for obj, _fields in formset.changed_objects:
-            self._audit_obj(request, audit.Action.CHANGE, obj, lookup)
-        for obj in formset.deleted_objects:
-            self._audit_obj(request, audit.Action.DELETE, obj, lookup)
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            lookup = getattr(formset, "patient_lookup", None)
+            if lookup is None:
+                continue
+            for obj in getattr(formset, "new_objects", []):
+                self._audit_obj(request, audit.Action.ADD, obj, lookup)
+            for obj, _fields in getattr(formset, "changed_objects", []):
+                self._audit_obj(request, audit.Action.CHANGE, obj, lookup)
+            for obj in getattr(formset, "deleted_objects", []):
+                self._audit_obj(request, audit.Action.DELETE, obj, lookup)
 
 
 class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.ModelAdmin):
@@ -116,6 +117,16 @@ class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.Mode
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Return the object, or raise Http404 when it is missing or not this clinician's.
+
+        Django's admin would redirect with "doesn't exist" instead; a 404 tells nothing either way.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
 
 class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('checklists', '0002_default_library'),
+        ('checklists', '0003_assignmentitem_due_from'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

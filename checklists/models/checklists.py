@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, tzinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -117,12 +117,25 @@ class AssignmentItem(models.Model):
     help_text = models.TextField(_("help text"), blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    # An item added to a running plan is due from the day it was added, not from the plan's start.
+    due_from = models.DateField(
+        _("due from"), null=True, blank=True, help_text=_("Empty: from the checklist's start date.")
+    )
 
     class Meta:
         ordering = ["assignment", "position", "id"]
 
     def __str__(self) -> str:
         return self.text
+
+    def is_due_on(self, day: date, zone: tzinfo) -> bool:
+        """Return True when this item is part of the plan on ``day`` (local dates in ``zone``).
+
+        The assignment's schedule is not checked here; see ``Assignment.is_due_on``.
+        """
+        if self.due_from is not None and day < self.due_from:
+            return False
+        return self.retired_at is None or self.retired_at.astimezone(zone).date() > day
 
 
 class CheckOff(models.Model):

@@ -1,0 +1,91 @@
+"""One patient's checklists: their schedule and their own copy of the items."""
+
+from django.contrib import admin
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checklists import services
+from checklists.admin.forms import AssignmentInlineForm, AssignmentItemForm
+from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
+from checklists.models import Assignment, AssignmentItem
+
+
+class AssignmentItemInline(PatientScopedInline):
+    model = AssignmentItem
+    form = AssignmentItemForm
+    patient_lookup = "assignment__patient"
+    extra = 0
+    fields = ["position", "text", "help_text", "source", "due_from", "retired"]
+    readonly_fields = ["due_from"]
+    verbose_name = _("item")
+    verbose_name_plural = _("items (this patient's copy: editing here never changes the library)")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Retire instead: deleting an item would delete the patient's history of it.
+        return False
+
+
+class AssignmentForm(AssignmentInlineForm):
+    class Meta(AssignmentInlineForm.Meta):
+        fields = ["patient", *AssignmentInlineForm.Meta.fields]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(PatientScopedAdmin):
+    form = AssignmentForm
+    list_display = ["name", "patient", "category", "start_date", "end_date", "schedule_display", "active"]
+    list_filter = ["category", "active"]
+    list_select_related = ["patient__user"]
+    search_fields = ["name", "patient__user__email", "patient__user__first_name", "patient__user__last_name"]
+    autocomplete_fields = ["patient"]
+    inlines = [AssignmentItemInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            form.base_fields["patient"].disabled = True
+        return form
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("days"))
+    def schedule_display(self, obj: Assignment) -> str:
+        return obj.schedule_display
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        created = services.assignment_create(
+            patient=obj.patient,
+            template=obj.template,
+            assigned_by=request.user,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            weekdays=obj.weekdays,
+        )
+        # The admin keeps using ``obj`` after this (inlines, log entry, redirect): make it the saved row.
+        obj.pk = created.pk
+        obj._state.adding, obj._state.db = False, created._state.db
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AssignmentItem:
+            super().save_formset(request, form, formset, change)
+            return
+        with transaction.atomic():
+            formset.save(commit=False)  # applies the edits to each form's instance; saves nothing yet
+            for item_form in formset.forms:
+                if not item_form.has_changed():
+                    continue
+                item = item_form.instance
+                if item.pk is None:
+                    services.assignment_item_add(assignment=form.instance, item=item)
+                    continue
+                retired = item_form.cleaned_data.get("retired", False)
+                if retired and item.retired_at is None:
+                    item.retired_at = timezone.now()
+                elif not retired:
+                    item.retired_at = None
+                item.save()

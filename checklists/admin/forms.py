@@ -1,0 +1,139 @@
+"""Forms of the clinicians' workspace."""
+
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from checklists import schedule
+from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(schedule.WEEKDAY_NAMES)]
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    """Weekday checkboxes that read and write the 7-bit mask stored on the model."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", WEEKDAY_CHOICES)
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one day of the week.")})
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return [str(day) for day in schedule.mask_to_weekdays(value)]
+        return value
+
+    def clean(self, value) -> int:
+        return schedule.weekdays_to_mask(super().clean(value))
+
+    def has_changed(self, initial, data) -> bool:
+        initial_mask = initial if isinstance(initial, int) else schedule.weekdays_to_mask(initial or [])
+        try:
+            return initial_mask != schedule.weekdays_to_mask(int(day) for day in data or [])
+        except ValueError:
+            return True
+
+
+class PatientAddForm(forms.ModelForm):
+    """Create a patient and their sign-in account; the invitation email goes out on save."""
+
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("The invitation goes here; it is also the user name.")
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="UTC")
+
+    class Meta:
+        model = Patient
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "time_zone",
+            "language",
+            "quiet_hours_start",
+            "quiet_hours_end",
+        ]
+
+    def clean_email(self) -> str:
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).lower()
+        User = get_user_model()
+        if (
+            User.objects.filter(username__iexact=email).exists()
+            or User.objects.filter(email__iexact=email).exists()
+        ):
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
+
+
+class PatientChangeForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+
+    class Meta:
+        model = Patient
+        fields = ["time_zone", "language", "quiet_hours_start", "quiet_hours_end", "care_team"]
+
+
+class AssignmentInlineForm(forms.ModelForm):
+    """A checklist on the patient's page: pick a library template for a new one; it is copied on save."""
+
+    weekdays = WeekdaysField(label=_("Days"), initial=schedule.mask_to_weekdays(schedule.EVERY_DAY))
+
+    class Meta:
+        model = Assignment
+        fields = ["template", "start_date", "end_date", "weekdays", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = ChecklistTemplate.objects.all()
+        self.fields["template"].label = _("Checklist from the library")
+        self.fields["start_date"].required = False
+        self.fields["start_date"].help_text = _("Empty: the patient's today.")
+        if self.instance.pk:
+            # Items were copied when assigned: changing the template afterwards would mean nothing.
+            self.fields["template"].disabled = True
+            self.fields["template"].required = False
+            self.fields["start_date"].required = True
+        else:
+            self.fields["template"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        return cleaned
+
+
+class AssignmentItemForm(forms.ModelForm):
+    """One item of a patient's checklist; ticking "retired" stops it being due from now on."""
+
+    retired = forms.BooleanField(label=_("Retired"), required=False)
+
+    class Meta:
+        model = AssignmentItem
+        fields = ["position", "text", "help_text", "source"]
+        widgets = {"help_text": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["retired"].initial = self.instance.retired_at is not None
+
+
+class AssignTemplateForm(forms.Form):
+    """The bulk action's intermediate step: which template, from when."""
+
+    template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.all())
+    start_date = forms.DateField(
+        label=_("Start date"),
+        required=False,
+        help_text=_("Empty: each patient's today."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -1,0 +1,93 @@
+from datetime import date, timedelta
+
+import pytest
+
+from checklists import schedule, services
+from checklists.models import AssignmentItem
+from tests.factories import PatientFactory, template_with_items
+
+pytestmark = pytest.mark.django_db
+
+
+def test_assigning_copies_the_items():
+    template = template_with_items(3)
+    patient = PatientFactory()
+
+    assignment = services.assignment_create(patient=patient, template=template, assigned_by=None)
+
+    assert [item.text for item in assignment.items.all()] == [item.text for item in template.items.all()]
+    assert assignment.name == template.name
+    assert assignment.start_date == patient.local_today()
+
+
+def test_editing_the_library_later_never_rewrites_a_patients_plan():
+    template = template_with_items(2)
+    patient = PatientFactory()
+    assignment = services.assignment_create(patient=patient, template=template, assigned_by=None)
+
+    first = template.items.first()
+    first.text = "Rewritten in the library"
+    first.save()
+    template.items.last().delete()
+    template.name = "Renamed"
+    template.save()
+
+    assignment.refresh_from_db()
+    assert assignment.name != "Renamed"
+    assert assignment.items.count() == 2
+    assert "Rewritten in the library" not in [item.text for item in assignment.items.all()]
+
+
+def test_deleting_a_template_keeps_the_assignment():
+    template = template_with_items(2)
+    assignment = services.assignment_create(patient=PatientFactory(), template=template, assigned_by=None)
+    template.delete()
+    assignment.refresh_from_db()
+    assert assignment.template is None
+    assert assignment.items.count() == 2
+
+
+def test_an_item_added_later_is_due_from_that_day_only():
+    patient = PatientFactory()
+    start = patient.local_today() - timedelta(days=10)
+    assignment = services.assignment_create(
+        patient=patient, template=template_with_items(1), assigned_by=None, start_date=start
+    )
+    added = services.assignment_item_add(assignment=assignment, item=AssignmentItem(text="New"))
+
+    assert added.due_from == patient.local_today()
+    assert not added.is_due_on(patient.local_today() - timedelta(days=1), patient.zone)
+    assert added.is_due_on(patient.local_today(), patient.zone)
+
+
+def test_retired_items_are_not_due_after_retirement():
+    patient = PatientFactory()
+    assignment = services.assignment_create(
+        patient=patient, template=template_with_items(1), assigned_by=None
+    )
+    item = services.assignment_item_retire(item=assignment.items.get())
+    assert not item.is_due_on(patient.local_today(), patient.zone)
+    assert item.is_due_on(patient.local_today() - timedelta(days=1), patient.zone)
+
+
+def test_weekday_schedule():
+    patient = PatientFactory()
+    monday = date(2026, 11, 23)
+    assignment = services.assignment_create(
+        patient=patient,
+        template=template_with_items(1),
+        assigned_by=None,
+        start_date=monday,
+        weekdays=schedule.weekdays_to_mask([0, 2]),
+    )
+    assert [assignment.is_due_on(monday + timedelta(days=n)) for n in range(7)] == [
+        True, False, True, False, False, False, False,
+    ]  # fmt: skip
+    assert not assignment.is_due_on(monday - timedelta(days=7))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_patient_take_seq_must_run_in_a_transaction():
+    patient = PatientFactory()
+    with pytest.raises(RuntimeError):
+        services.patient_take_seq(patient_id=patient.pk)
