@@ -52,7 +52,9 @@ def test_lockout_answers_scripts_with_json(client, patient):
 
 
 def test_sign_in_and_failed_sign_in_are_audited(client, patient):
-    client.post("/accounts/login/", {"username": "pat@example.com", "password": "nope"}, REMOTE_ADDR="192.0.2.1")
+    client.post(
+        "/accounts/login/", {"username": "pat@example.com", "password": "nope"}, REMOTE_ADDR="192.0.2.1"
+    )
     client.post("/accounts/login/", {"username": "pat@example.com", "password": DEFAULT_PASSWORD})
     failed, signed_in = AccessLog.objects.order_by("id")
     assert (failed.action, failed.actor, failed.actor_label, failed.patient, failed.ip_address) == (
