@@ -276,6 +276,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "checklists.security.views.locked_out"
 AXES_VERBOSE = False
+# Sign-ins are recorded once, in our own access log (checklists.AccessLog), not again by axes.
+AXES_DISABLE_ACCESS_LOG = True
 # The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
 # the outermost trusted proxy appended (used by axes and the access log).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
