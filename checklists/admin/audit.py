@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,13 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Return the closure, or 404 when it is not this clinician's (like the patient admins)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -60,6 +67,13 @@ class AccountClosureAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(care_team=request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        """Return the closure, or 404 when it is not this clinician's (like the patient admins)."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

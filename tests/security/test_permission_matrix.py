@@ -1,0 +1,224 @@
+"""Who may open what: every URL of the app and every admin model, for every persona.
+
+Both tables are checked against the URL configuration and the admin registry: a new endpoint or a
+newly registered admin model without an entry here fails ``test_every_url_has_an_entry`` /
+``test_every_admin_model_has_an_entry``. Statuses are what each persona gets from a GET (or the
+method named), signed in with a session and no two-factor requirement (that gate has its own tests).
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as AxesAccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from checklists import services
+from checklists.models import AccessLog, AccountClosure
+from tests.factories import template_with_items
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "patient", "other_patient", "clinician", "other_clinician", "superuser"]
+
+
+def _row(text: str) -> dict[str, int]:
+    """'302 200 200 403 403 403' -> {persona: status} in PERSONAS order."""
+    codes = [int(code) for code in text.split()]
+    assert len(codes) == len(PERSONAS)
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+@dataclass
+class Entry:
+    expected: dict[str, int]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)
+
+
+#                                   anon  pat  other clin oclin super
+PATIENT_API = _row("                403   200  200   403  403   403")
+PUBLIC = _row("                     200   200  200   200  200   200")
+
+URLS: dict[str, Entry] = {
+    "login": Entry(PUBLIC),
+    "logout": Entry(_row("302 302 302 302 302 302"), method="post"),
+    "invitation_accept": Entry(
+        _row("200 200 200 200 200 200"), kwargs={"uidb64": "MQ", "token": "set-password"}
+    ),
+    "two_factor_setup": Entry(_row("302 403 403 200 200 200")),
+    "two_factor_verify": Entry(_row("302 403 403 302 302 302")),  # no device yet: sent to setup
+    "api:me": Entry(PATIENT_API),
+    "api:me-export": Entry(PATIENT_API),
+    # An empty body: patients get the validation error, nothing is deleted.
+    "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
+    "api:me-sign-out-everywhere": Entry(PATIENT_API, method="post"),
+    "api-schema": Entry(PUBLIC),
+    "api-docs": Entry(PUBLIC),
+    "csp-report": Entry(_row("204 204 204 204 204 204"), method="post", data={"csp-report": {}}),
+    "serviceworker": Entry(PUBLIC),
+    "manifest": Entry(PUBLIC),
+    "offline": Entry(PUBLIC),
+    "frontend:home": Entry(PUBLIC),
+}
+
+ADMIN_VIEWS = ["changelist", "add", "change", "delete", "history"]
+
+
+@dataclass
+class AdminEntry:
+    make: Callable  # (personas) -> an object of this model, owned by `patient` where that applies
+    clinician: str  # statuses for ADMIN_VIEWS
+    other_clinician: str
+    superuser: str
+
+
+def _closure(p):
+    closure = AccountClosure.objects.create(patient_ref=999, display_name="Former Patient")
+    closure.care_team.add(p["clinician"])
+    return closure
+
+
+def _attempt(model):
+    common = {"user_agent": "t", "ip_address": "192.0.2.1", "username": "x@example.com", "path_info": "/"}
+    if model is AccessAttempt:
+        return lambda p: model.objects.create(
+            get_data="", post_data="", http_accept="*/*", failures_since_start=1, **common
+        )
+    if model is AccessFailureLog:
+        return lambda p: model.objects.create(http_accept="*/*", locked_out=False, **common)
+    return lambda p: model.objects.create(http_accept="*/*", **common)
+
+
+NO_ACCESS = "403 403 403 403 403"
+ADMIN: dict[str, AdminEntry] = {
+    "auth.group": AdminEntry(
+        lambda p: Group.objects.get(name="Clinicians"), NO_ACCESS, NO_ACCESS, "200 200 200 200 200"
+    ),
+    "auth.user": AdminEntry(lambda p: p["patient"].user, NO_ACCESS, NO_ACCESS, "200 200 200 200 200"),
+    "checklists.patient": AdminEntry(
+        lambda p: p["patient"], "200 200 200 403 200", "200 200 404 404 404", "200 200 200 200 200"
+    ),
+    "checklists.assignment": AdminEntry(
+        lambda p: services.assignment_create(
+            patient=p["patient"], template=template_with_items(1), assigned_by=None
+        ),
+        "200 200 200 200 200",
+        "200 200 404 404 404",
+        "200 200 200 200 200",
+    ),
+    "checklists.checklisttemplate": AdminEntry(
+        lambda p: template_with_items(1), "200 403 200 403 200", "200 403 200 403 200", "200 200 200 200 200"
+    ),
+    "checklists.accesslog": AdminEntry(
+        lambda p: AccessLog.objects.create(action="view", patient=p["patient"]),
+        NO_ACCESS,
+        NO_ACCESS,
+        "200 403 200 403 200",
+    ),
+    "checklists.accountclosure": AdminEntry(
+        _closure, "200 403 200 403 200", "200 403 404 404 404", "200 403 200 200 200"
+    ),
+    "axes.accessattempt": AdminEntry(_attempt(AccessAttempt), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
+    "axes.accesslog": AdminEntry(_attempt(AxesAccessLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
+    "axes.accessfailurelog": AdminEntry(
+        _attempt(AccessFailureLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"
+    ),
+    "otp_totp.totpdevice": AdminEntry(
+        lambda p: TOTPDevice.objects.create(user=p["patient"].user, name="phone"),
+        NO_ACCESS,
+        NO_ACCESS,
+        "200 200 200 200 200",
+    ),
+}
+
+
+def _url_names(patterns, namespace: str = "") -> Iterator[tuple[str, object]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin is covered model by model below
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def test_every_url_has_an_entry():
+    names = {name for name, _pattern in _url_names(get_resolver().url_patterns)}
+    assert names - set(URLS) == set(), "add these URLs to URLS with the expected status per persona"
+    assert set(URLS) - names == set(), "these URLS entries no longer exist"
+
+
+def test_every_admin_model_has_an_entry():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered - set(ADMIN) == set(), "add these admin models to ADMIN"
+    assert set(ADMIN) - registered == set()
+
+
+@pytest.fixture
+def personas(patient, other_patient, clinician, other_clinician, superuser) -> dict:
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "clinician": clinician,
+        "other_clinician": other_clinician,
+        "superuser": superuser,
+    }
+
+
+def _client(personas: dict, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        person = personas[persona]
+        client.force_login(getattr(person, "user", person))
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_url_matrix(personas, name):
+    entry = URLS[name]
+    actual = {}
+    for persona in PERSONAS:
+        client = _client(personas, persona)
+        url = reverse(name, kwargs=entry.kwargs or None)
+        response = (
+            getattr(client, entry.method)(url, entry.data, content_type="application/json")
+            if entry.method == "post"
+            else client.get(url)
+        )
+        actual[persona] = response.status_code
+    assert actual == entry.expected
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN))
+def test_admin_matrix(personas, label):
+    entry = ADMIN[label]
+    obj = entry.make(personas)
+    info = label.replace(".", "_")
+    urls = {
+        "changelist": reverse(f"admin:{info}_changelist"),
+        "add": reverse(f"admin:{info}_add"),
+        "change": reverse(f"admin:{info}_change", args=[obj.pk]),
+        "delete": reverse(f"admin:{info}_delete", args=[obj.pk]),
+        "history": reverse(f"admin:{info}_history", args=[obj.pk]),
+    }
+    expected = {
+        persona: dict(zip(ADMIN_VIEWS, map(int, getattr(entry, persona).split()), strict=True))
+        for persona in ("clinician", "other_clinician", "superuser")
+    }
+    for persona in ("anonymous", "patient", "other_patient"):
+        expected[persona] = dict.fromkeys(ADMIN_VIEWS, 302)  # to the admin sign-in
+    actual = {}
+    for persona in PERSONAS:
+        client = _client(personas, persona)
+        actual[persona] = {view: client.get(url).status_code for view, url in urls.items()}
+        if persona in ("anonymous", "patient"):
+            assert client.get(urls["change"])["Location"].startswith(reverse("admin:login"))
+    assert actual == expected
