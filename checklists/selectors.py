@@ -1,14 +1,16 @@
-"""Reads of the checklist domain: keyword-only functions that return plain data."""
+"""Reads of the checklist domain: keyword-only functions that return plain data, in few queries."""
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
-from checklists.models import Assignment, AssignmentItem, CheckOff, Patient
+from checklists import schedule
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,183 @@ def adherence_for(*, patients: Sequence[Patient], days: int | None = None) -> di
         patient.pk: Adherence(done=done_counts[patient.pk], due=len(due_pairs[patient.pk]))
         for patient in patients
     }
+
+
+# --- patient API: today, history, sync changes (api issue) --------------------------------------------
+
+
+def _start_of_local_day(patient: Patient, day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=patient.zone)
+
+
+def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
+    """Return the checklists due for ``patient`` on ``day`` with their items and done state.
+
+    Shape: ``{"date", "due", "done", "checklists": [{"id", "name", "category", "due", "done",
+    "items": [{"id", "text", "help_text", "source", "done"}]}]}``. Inactive assignments, days outside
+    an assignment's window or weekdays, and items retired on or before ``day`` are left out. One query.
+    """
+    rows = (
+        AssignmentItem.objects.filter(
+            assignment__patient=patient,
+            assignment__active=True,
+            assignment__start_date__lte=day,
+        )
+        .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=day))
+        .filter(
+            Q(retired_at__isnull=True) | Q(retired_at__gte=_start_of_local_day(patient, day + timedelta(1)))
+        )
+        .annotate(is_done=Exists(CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)))
+        .order_by("assignment__start_date", "assignment_id", "position", "id")
+        .values_list(
+            "id",
+            "text",
+            "help_text",
+            "source",
+            "is_done",
+            "assignment_id",
+            "assignment__name",
+            "assignment__category",
+            "assignment__weekdays",
+        )
+    )
+    checklists: dict[int, dict[str, Any]] = {}
+    for item_id, text, help_text, source, done, assignment_id, name, category, weekdays in rows:
+        if not schedule.mask_includes(weekdays, day):
+            continue
+        checklist = checklists.get(assignment_id)
+        if checklist is None:
+            checklist = checklists[assignment_id] = {
+                "id": assignment_id,
+                "name": name,
+                "category": category,
+                "due": 0,
+                "done": 0,
+                "items": [],
+            }
+        checklist["items"].append(
+            {"id": item_id, "text": text, "help_text": help_text, "source": source, "done": done}
+        )
+        checklist["due"] += 1
+        checklist["done"] += done
+    values = list(checklists.values())
+    return {
+        "date": day,
+        "due": sum(c["due"] for c in values),
+        "done": sum(c["done"] for c in values),
+        "checklists": values,
+    }
+
+
+def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
+    """Return per-day totals from ``first`` to ``last`` (inclusive) for adherence charts.
+
+    Shape: ``{"from", "to", "due", "done", "days": [{"date", "due", "done", "severity"}]}``: ``due`` is
+    the number of items due that day (by the same rules as ``today_for``), ``done`` how many of those
+    were checked off, ``severity`` the diary's severity or None. Three queries whatever the range.
+    """
+    items = list(
+        AssignmentItem.objects.filter(
+            assignment__patient=patient, assignment__active=True, assignment__start_date__lte=last
+        )
+        .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=first))
+        .values_list(
+            "id", "retired_at", "assignment__start_date", "assignment__end_date", "assignment__weekdays"
+        )
+    )
+    done_on: dict[date, set[int]] = defaultdict(set)
+    for item_id, day in CheckOff.objects.filter(
+        patient=patient, date__gte=first, date__lte=last, done=True
+    ).values_list("item_id", "date"):
+        done_on[day].add(item_id)
+    severity = dict(
+        DiaryEntry.objects.filter(patient=patient, date__gte=first, date__lte=last).values_list(
+            "date", "severity"
+        )
+    )
+    zone = patient.zone
+    # The first local day each item is no longer due (the day it was retired), or None.
+    windows = [
+        (item_id, start, end, weekdays, retired.astimezone(zone).date() if retired else None)
+        for item_id, retired, start, end, weekdays in items
+    ]
+    days = []
+    total_due = total_done = 0
+    day = first
+    while day <= last:
+        due = done = 0
+        done_ids = done_on.get(day, ())
+        for item_id, start, end, weekdays, retired_on in windows:
+            if (
+                start <= day
+                and (end is None or day <= end)
+                and (retired_on is None or day < retired_on)
+                and schedule.mask_includes(weekdays, day)
+            ):
+                due += 1
+                done += item_id in done_ids
+        days.append({"date": day, "due": due, "done": done, "severity": severity.get(day)})
+        total_due += due
+        total_done += done
+        day += timedelta(days=1)
+    return {"from": first, "to": last, "due": total_due, "done": total_done, "days": days}
+
+
+def checkoff_change(item_id: int, day: date, done: bool, at, op_id, seq: int) -> dict[str, Any]:
+    """Return one check-off in the shape of a sync change."""
+    return {
+        "kind": "checkoff",
+        "item": item_id,
+        "date": day,
+        "done": done,
+        "at": at,
+        "op_id": op_id,
+        "seq": seq,
+    }
+
+
+def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list[dict[str, Any]]:
+    """Return the current state of every check-off and diary entry of ``patient`` whose change number
+    is in (since, until], ordered by change number; all of them when ``since`` is None. Two queries.
+    """
+    lower = -1 if since is None else since
+    if lower >= until:
+        return []
+    changes: list[tuple[int, dict[str, Any]]] = [
+        (seq, checkoff_change(item_id, day, done, at, op_id, seq))
+        for item_id, day, done, at, op_id, seq in CheckOff.objects.filter(
+            patient=patient, seq__gt=lower, seq__lte=until
+        ).values_list("item_id", "date", "done", "client_at", "op_id", "seq")
+    ]
+    for row in DiaryEntry.objects.filter(patient=patient, seq__gt=lower, seq__lte=until).values(
+        "date",
+        "severity",
+        "sleep_quality",
+        "onset_time",
+        "arms_involved",
+        "note",
+        "client_at",
+        "op_id",
+        "seq",
+    ):
+        changes.append(
+            (
+                row["seq"],
+                {
+                    "kind": "diary",
+                    "date": row["date"],
+                    "entry": {
+                        "severity": row["severity"],
+                        "sleep_quality": row["sleep_quality"],
+                        "onset_time": row["onset_time"],
+                        "arms_involved": row["arms_involved"],
+                        "note": row["note"],
+                    },
+                    "at": row["client_at"],
+                    "op_id": row["op_id"],
+                    "seq": row["seq"],
+                },
+            )
+        )
+    changes.sort(key=lambda pair: pair[0])
+    return [change for _, change in changes]

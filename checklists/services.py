@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from checklists import schedule
 from checklists.library.defaults import DEFAULT_TEMPLATES
-from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, TemplateItem
+from checklists.models import (
+    Assignment,
+    AssignmentItem,
+    ChecklistTemplate,
+    DiaryEntry,
+    Patient,
+    PushSubscription,
+    TemplateItem,
+)
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.permissions import CLINICIAN_PERMISSIONS
 
@@ -173,3 +181,64 @@ def assignment_item_retire(*, item: AssignmentItem) -> AssignmentItem:
         item.retired_at = timezone.now()
         item.save(update_fields=["retired_at"])
     return item
+
+
+# --- patient API (api issue) --------------------------------------------------------------------------
+
+
+def patient_settings_update(*, patient: Patient, **changes) -> Patient:
+    """Save the patient's own settings (time zone, language, quiet hours) as given; returns the patient.
+
+    The caller validates; the model's constraint keeps quiet hours both-or-neither.
+    """
+    allowed = {"time_zone", "language", "quiet_hours_start", "quiet_hours_end"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"not patient settings: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(patient, name, value)
+    if changes:
+        patient.save(update_fields=list(changes))
+    return patient
+
+
+@transaction.atomic
+def diary_entry_put(*, patient: Patient, day: date, **fields) -> tuple[DiaryEntry, bool]:
+    """Create or replace the patient's diary entry for ``day``; returns (entry, created).
+
+    The write takes a change number, so phones pulling with a sync cursor see it, and counts as a
+    change at the server's current time for last-writer-wins against ops still on a phone.
+    """
+    seq = patient_take_seq(patient_id=patient.pk)
+    entry, created = DiaryEntry.objects.update_or_create(
+        patient=patient,
+        date=day,
+        defaults={**fields, "seq": seq, "op_id": None, "client_at": timezone.now()},
+    )
+    return entry, created
+
+
+def push_subscription_save(
+    *, patient: Patient, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> tuple[PushSubscription, bool]:
+    """Store a browser's Web Push subscription for ``patient``; returns (subscription, created).
+
+    Posting an endpoint again updates its keys; an endpoint last stored for someone else moves to
+    ``patient``, because a browser's push endpoint belongs to whoever is signed in on it now.
+    """
+    return PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "patient": patient,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[:300],
+            "failure_count": 0,
+        },
+    )
+
+
+def push_subscription_delete(*, patient: Patient, subscription_id: int) -> bool:
+    """Delete one of the patient's push subscriptions; returns False when it is not theirs or gone."""
+    deleted, _ = PushSubscription.objects.filter(patient=patient, pk=subscription_id).delete()
+    return bool(deleted)

@@ -5,6 +5,7 @@ transport, console email). Production sets DEBUG=0 plus the variables the README
 fails at start with ImproperlyConfigured naming the variable.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,11 +54,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # security: CSP header with per-request nonces, OTP state, staff idle timeout and 2FA gate,
+    # security: CSP header with per-request nonces, OTP state, idle timeout and 2FA gate,
     # then axes last (it must see the response of every sign-in view).
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "checklists.security.middleware.StaffSessionMiddleware",
+    "checklists.security.middleware.SessionIdleMiddleware",
     "checklists.security.middleware.ClinicianTwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,6 +208,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
+# --- Patient API and offline sync (api issue) ---
+# Throttling per signed-in user (DRF rate strings "N/second|minute|hour|day"), counted in the default
+# cache. A phone makes a few calls per screen and syncs in batches, so these leave ample headroom.
+API_THROTTLE_RATES = {
+    "patient": env_str("API_THROTTLE_PATIENT", "600/minute"),
+    "sync": env_str("API_THROTTLE_SYNC", "120/minute"),
+}
+for _scope, _rate in API_THROTTLE_RATES.items():
+    if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day|[smhd])", _rate):
+        raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must look like 600/minute; got {_rate!r}.")
+# The sync contract's batch limit and the longest history one /days/ call returns.
+API_SYNC_MAX_OPS = 1000
+API_DAYS_MAX_RANGE = 92
+# Serves /bench/bare/, the baseline of bench/api_bench.py. Never set in production.
+API_BENCH_VIEWS = env_bool("API_BENCH_VIEWS", False)
+# --- end patient API ---
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "RLS Care patient API",
     "DESCRIPTION": "The API the RLS Care app uses on a patient's phone.",
@@ -216,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Patient API (api issue): the sync ops' and changes' "kind" enums get stable names.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]}
 
 # django-pwa: the manifest. The service worker is our own (frontend issue).
 PWA_APP_NAME = "RLS Care"
@@ -245,10 +265,11 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Sessions end after this much inactivity (every request renews the cookie); clinicians' sooner.
+# Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see
+# checklists.security.middleware.SessionIdleMiddleware: at most one session write per interval).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=5) * 60
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=5) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_INTERVAL_SECONDS = 300
 
 # Content Security Policy: strict, same-origin only, no inline script or style without the nonce.
 CSP_REPORT_PATH = "/security/csp-report/"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -15,3 +16,8 @@ urlpatterns = [
     path("", include("pwa.urls")),
     path("", include("frontend.urls")),
 ]
+
+if settings.API_BENCH_VIEWS:  # bench/api_bench.py's baseline; never enabled in production
+    from rlsapp.bench_views import bare_json
+
+    urlpatterns.insert(0, path("bench/bare/", bare_json, name="bench-bare"))

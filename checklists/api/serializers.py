@@ -1,6 +1,28 @@
+"""Serializers of the patient API.
+
+Input serializers validate requests. Output serializers describe responses in the OpenAPI schema;
+hot paths (today, days, sync) return the selectors' plain data in exactly these shapes, and the
+schemathesis test checks that they match.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from checklists.models.patients import validate_time_zone
+from checklists.sync import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
+
+# --- shared ----------------------------------------------------------------------------------------
+
+
+class ErrorOutput(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in words."))
+
+
+# --- me ---------------------------------------------------------------------------------------------
 
 
 class MeOutput(serializers.Serializer):
@@ -10,10 +32,233 @@ class MeOutput(serializers.Serializer):
     language = serializers.CharField()
     quiet_hours_start = serializers.TimeField(allow_null=True)
     quiet_hours_end = serializers.TimeField(allow_null=True)
+    today = serializers.DateField(source="local_today", help_text=_("Today's date in the patient's zone."))
 
 
 class MeInput(serializers.Serializer):
-    time_zone = serializers.CharField(required=False, validators=[validate_time_zone])
-    language = serializers.CharField(required=False)
+    time_zone = serializers.CharField(required=False, max_length=64, validators=[validate_time_zone])
+    language = serializers.ChoiceField(required=False, choices=settings.LANGUAGES)
     quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
     quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
+
+    def validate(self, attrs: dict) -> dict:
+        patient = self.context["patient"]
+        start = attrs.get("quiet_hours_start", patient.quiet_hours_start)
+        end = attrs.get("quiet_hours_end", patient.quiet_hours_end)
+        if (start is None) != (end is None):
+            raise serializers.ValidationError(
+                {"quiet_hours": [_("Set both the start and the end of quiet hours, or neither.")]}
+            )
+        if start is not None and start == end:
+            raise serializers.ValidationError(
+                {"quiet_hours": [_("Quiet hours must start and end at different times.")]}
+            )
+        return attrs
+
+
+# --- today and days ------------------------------------------------------------------------------------
+
+
+class TodayInput(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text=_("Default: today in the patient's zone."))
+
+
+class TodayItemOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment item id that check-off ops name."))
+    text = serializers.CharField()
+    help_text = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True)
+    done = serializers.BooleanField()
+
+
+class TodayChecklistOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment id."))
+    name = serializers.CharField()
+    category = serializers.CharField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    items = TodayItemOutput(many=True)
+
+
+class TodayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    due = serializers.IntegerField(help_text=_("Items due that day."))
+    done = serializers.IntegerField(help_text=_("Of those, how many are done."))
+    cursor = serializers.IntegerField(
+        help_text=_("Sync cursor as of this read: pass it as 'since' to get only later changes.")
+    )
+    checklists = TodayChecklistOutput(many=True)
+
+
+class DaysInput(serializers.Serializer):
+    def get_fields(self) -> dict:
+        # "from" is a Python keyword, so these fields are declared here.
+        return {
+            "from": serializers.DateField(required=False, help_text=_("Default: 'to' minus 29 days.")),
+            "to": serializers.DateField(required=False, help_text=_("Default: today in the patient's zone.")),
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        limit = settings.API_DAYS_MAX_RANGE
+        last = attrs.get("to") or self.context["patient"].local_today()
+        first = attrs.get("from") or last - timedelta(days=min(30, limit) - 1)
+        if first > last:
+            raise serializers.ValidationError({"from": [_("'from' must not be after 'to'.")]})
+        if (last - first).days + 1 > limit:
+            raise serializers.ValidationError(
+                {"to": [_("At most %(limit)d days per request.") % {"limit": limit}]}
+            )
+        return {"first": first, "last": last}
+
+
+class DayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+    severity = serializers.IntegerField(
+        allow_null=True, help_text=_("The diary's severity that day, if any.")
+    )
+
+
+class DaysOutput(serializers.Serializer):
+    def get_fields(self) -> dict:
+        return {
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            "due": serializers.IntegerField(),
+            "done": serializers.IntegerField(),
+            "days": DayOutput(many=True),
+        }
+
+
+# --- diary ------------------------------------------------------------------------------------------
+
+
+class DiaryEntryFields(serializers.Serializer):
+    severity = serializers.IntegerField(min_value=0, max_value=DIARY_SCALE_MAX)
+    sleep_quality = serializers.IntegerField(
+        min_value=0, max_value=DIARY_SCALE_MAX, required=False, allow_null=True, default=None
+    )
+    onset_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    arms_involved = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DIARY_NOTE_MAX_LENGTH
+    )
+
+
+class DiaryInput(DiaryEntryFields):
+    pass
+
+
+class DiaryOutput(DiaryEntryFields):
+    date = serializers.DateField()
+    updated_at = serializers.DateTimeField()
+
+
+# --- sync ---------------------------------------------------------------------------------------------
+
+
+class CheckoffOpInput(serializers.Serializer):
+    op_id = serializers.UUIDField(help_text=_("Chosen by the phone, unique per change."))
+    kind = serializers.ChoiceField(choices=["checkoff"])
+    item = serializers.IntegerField(min_value=1, help_text=_("An item id from /today/."))
+    date = serializers.DateField()
+    done = serializers.BooleanField()
+    at = serializers.DateTimeField(help_text=_("Client time of the change, ISO-8601 with offset."))
+
+
+class DiaryOpInput(serializers.Serializer):
+    op_id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=["diary"])
+    date = serializers.DateField()
+    at = serializers.DateTimeField()
+    entry = DiaryEntryFields()
+
+
+SYNC_OP = PolymorphicProxySerializer(
+    component_name="SyncOpInput",
+    serializers={"checkoff": CheckoffOpInput, "diary": DiaryOpInput},
+    resource_type_field_name="kind",
+    many=True,
+)
+
+
+class SyncInput(serializers.Serializer):
+    ops = SYNC_OP
+    since = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text=_("The cursor of your last sync, or null for everything.")
+    )
+
+
+class RejectedOutput(serializers.Serializer):
+    op_id = serializers.UUIDField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), help_text=_("Field: reasons.")
+    )
+
+
+class CheckoffChangeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["checkoff"])
+    item = serializers.IntegerField()
+    date = serializers.DateField()
+    done = serializers.BooleanField()
+    at = serializers.DateTimeField(allow_null=True, help_text=_("Client time of the winning change."))
+    op_id = serializers.UUIDField(allow_null=True)
+    seq = serializers.IntegerField()
+
+
+class DiaryEntryOutput(DiaryEntryFields):
+    sleep_quality = serializers.IntegerField(allow_null=True)
+    onset_time = serializers.TimeField(allow_null=True)
+    arms_involved = serializers.BooleanField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class DiaryChangeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["diary"])
+    date = serializers.DateField()
+    entry = DiaryEntryOutput()
+    at = serializers.DateTimeField(allow_null=True)
+    op_id = serializers.UUIDField(allow_null=True)
+    seq = serializers.IntegerField()
+
+
+class SyncOutput(serializers.Serializer):
+    applied = serializers.ListField(child=serializers.UUIDField())
+    duplicates = serializers.ListField(child=serializers.UUIDField())
+    rejected = RejectedOutput(many=True)
+    changes = PolymorphicProxySerializer(
+        component_name="SyncChange",
+        serializers={"checkoff": CheckoffChangeOutput, "diary": DiaryChangeOutput},
+        resource_type_field_name="kind",
+        many=True,
+    )
+    cursor = serializers.IntegerField()
+
+
+class SyncErrorOutput(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    limit = serializers.IntegerField(required=False, help_text=_("Present when the batch is too large."))
+
+
+# --- push subscriptions ---------------------------------------------------------------------------------
+
+
+class PushKeysInput(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionInput(serializers.Serializer):
+    """The browser's ``PushSubscription.toJSON()``, as it is."""
+
+    endpoint = serializers.URLField(max_length=1000)
+    keys = PushKeysInput()
+    expirationTime = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PushSubscriptionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    endpoint = serializers.URLField()
+    created_at = serializers.DateTimeField()

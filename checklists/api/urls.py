@@ -6,7 +6,15 @@ from checklists.api import privacy_views, views
 
 app_name = "api"
 urlpatterns = [
+    # --- patient API and offline sync (api issue) ---
     path("me/", views.MeView.as_view(), name="me"),
+    path("today/", views.TodayView.as_view(), name="today"),
+    path("days/", views.DaysView.as_view(), name="days"),
+    path("sync/", views.SyncView.as_view(), name="sync"),
+    path("diary/<str:date>/", views.DiaryView.as_view(), name="diary"),
+    path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
+    path("push-subscriptions/<int:pk>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
+    # --- end patient API ---
     # security: data rights and sign-out everywhere
     path("me/export/", privacy_views.ExportView.as_view(), name="me-export"),
     path("me/delete/", privacy_views.DeleteAccountView.as_view(), name="me-delete"),

@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from checklists import audit
+from checklists.security.middleware import session_renew
 
 
 def _patient_id(user) -> int | None:
@@ -14,6 +15,8 @@ def _patient_id(user) -> int | None:
 
 @receiver(user_logged_in, dispatch_uid="rlscare_audit_sign_in")
 def _audit_sign_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        session_renew(request, user)  # the idle clock starts now (staff get their shorter timeout)
     audit.audit_record(
         request=request,
         actor=user,

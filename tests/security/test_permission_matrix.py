@@ -6,6 +6,7 @@ newly registered admin model without an entry here fails ``test_every_url_has_an
 method named), signed in with a session and no two-factor requirement (that gate has its own tests).
 """
 
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists import services
-from checklists.models import AccessLog, AccountClosure
+from checklists.models import AccessLog, AccountClosure, DiaryEntry, PushSubscription
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,20 @@ class Entry:
     expected: dict[str, int]
     method: str = "get"
     data: dict = field(default_factory=dict)
-    kwargs: dict = field(default_factory=dict)
+    kwargs: dict | Callable = field(default_factory=dict)  # or (personas) -> kwargs, made afresh per cell
+
+
+def _diary_of_patient(p) -> dict:
+    day = p["patient"].local_today()
+    DiaryEntry.objects.get_or_create(patient=p["patient"], date=day, defaults={"severity": 3})
+    return {"date": day.isoformat()}
+
+
+def _push_subscription_of_patient(p) -> dict:
+    subscription = PushSubscription.objects.create(
+        patient=p["patient"], endpoint=f"https://push.example.net/{uuid.uuid4()}", p256dh="k", auth="a"
+    )
+    return {"pk": subscription.pk}
 
 
 #                                   anon  pat  other clin oclin super
@@ -55,6 +69,16 @@ URLS: dict[str, Entry] = {
     "two_factor_setup": Entry(_row("302 403 403 200 200 200")),
     "two_factor_verify": Entry(_row("302 403 403 302 302 302")),  # no device yet: sent to setup
     "api:me": Entry(PATIENT_API),
+    "api:today": Entry(PATIENT_API),
+    "api:days": Entry(PATIENT_API),
+    "api:sync": Entry(_row("403 400 400 403 403 403"), method="post"),  # empty batch: invalid
+    # The patient's own diary entry; the other patient has none on that date.
+    "api:diary": Entry(_row("403 200 404 403 403 403"), kwargs=_diary_of_patient),
+    "api:push-subscriptions": Entry(_row("403 400 400 403 403 403"), method="post"),
+    # The patient's own subscription (a fresh one per cell): the other patient cannot delete it.
+    "api:push-subscription": Entry(
+        _row("403 204 404 403 403 403"), method="delete", kwargs=_push_subscription_of_patient
+    ),
     "api:me-export": Entry(PATIENT_API),
     # An empty body: patients get the validation error, nothing is deleted.
     "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
@@ -187,12 +211,12 @@ def test_url_matrix(personas, name):
     actual = {}
     for persona in PERSONAS:
         client = _client(personas, persona)
-        url = reverse(name, kwargs=entry.kwargs or None)
-        response = (
-            getattr(client, entry.method)(url, entry.data, content_type="application/json")
-            if entry.method == "post"
-            else client.get(url)
-        )
+        kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+        url = reverse(name, kwargs=kwargs or None)
+        if entry.method == "get":
+            response = client.get(url)
+        else:
+            response = getattr(client, entry.method)(url, entry.data, content_type="application/json")
         actual[persona] = response.status_code
     assert actual == entry.expected
 

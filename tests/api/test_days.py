@@ -1,0 +1,63 @@
+"""GET /api/v1/days/: per-day totals for adherence charts, at most 92 days per call."""
+
+from datetime import timedelta
+
+from checklists import schedule, services
+from checklists.models import CheckOff, DiaryEntry
+from tests.api.conftest import make_plan
+
+
+def test_it_counts_due_and_done_items_per_day(patient_client, patient):
+    today = patient.local_today()
+    daily = make_plan(patient, items=2, days_back=5)
+    mondays = make_plan(patient, items=3, days_back=14, weekdays=schedule.weekdays_to_mask([0]))
+    first = daily.items.order_by("position").first()
+    for d in (0, 1):
+        CheckOff.objects.create(item=first, patient=patient, date=today - timedelta(days=d), done=True)
+    CheckOff.objects.create(item=daily.items.last(), patient=patient, date=today, done=False)
+    DiaryEntry.objects.create(patient=patient, date=today - timedelta(days=1), severity=6)
+    first_day = today - timedelta(days=9)
+    body = patient_client.get(f"/api/v1/days/?from={first_day}&to={today}").json()
+    assert body["from"] == first_day.isoformat() and body["to"] == today.isoformat()
+    by_date = {d["date"]: d for d in body["days"]}
+    assert len(by_date) == 10
+    for offset in range(10):
+        day = today - timedelta(days=offset)
+        expected_due = (2 if offset <= 5 else 0) + (3 if day.weekday() == 0 else 0)
+        expected_done = 1 if offset in (0, 1) else 0
+        row = by_date[day.isoformat()]
+        assert (row["due"], row["done"]) == (expected_due, expected_done), day
+    assert by_date[(today - timedelta(days=1)).isoformat()]["severity"] == 6
+    assert by_date[today.isoformat()]["severity"] is None
+    assert body["due"] == sum(d["due"] for d in body["days"])
+    assert body["done"] == 2
+    assert mondays.pk
+
+
+def test_retired_items_count_only_before_their_retirement(patient_client, patient, plan):
+    today = patient.local_today()
+    services.assignment_item_retire(item=plan.items.first())
+    body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=1)}&to={today}").json()
+    assert [d["due"] for d in body["days"]] == [3, 2]
+
+
+def test_default_range_is_the_last_30_days(patient_client, patient):
+    body = patient_client.get("/api/v1/days/").json()
+    assert len(body["days"]) == 30
+    assert body["to"] == patient.local_today().isoformat()
+
+
+def test_92_days_is_the_most_per_call(patient_client, patient):
+    today = patient.local_today()
+    assert (
+        patient_client.get(f"/api/v1/days/?from={today - timedelta(days=91)}&to={today}").status_code == 200
+    )
+    response = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=92)}&to={today}")
+    assert response.status_code == 400
+    assert response.json() == {"to": ["At most 92 days per request."]}
+
+
+def test_from_after_to_is_a_400(patient_client):
+    response = patient_client.get("/api/v1/days/?from=2026-02-02&to=2026-02-01")
+    assert response.status_code == 400
+    assert "from" in response.json()

@@ -1,0 +1,96 @@
+"""Property: any set of ops, in any order, delivered any number of times, split into any batches,
+ends in the same state as applying each op once in ``at`` order (ties by op id)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checklists import sync
+from checklists.models import CheckOff, DiaryEntry
+from tests.api.conftest import checkoff_op, diary_op, make_plan
+
+DAYS = 3
+NOT_MINE = 987_654  # an item id no patient has: its ops are always rejected
+
+
+@st.composite
+def scenarios(draw):
+    """Return (ops, deliveries): distinct ops, then the ops' indexes as batches (repeats allowed)."""
+    op_ids = draw(st.lists(st.uuids(version=4), min_size=1, max_size=14, unique=True))
+    ops = []
+    for op_id in op_ids:
+        # Few distinct minutes, so equal `at` (the op-id tie-break) comes up often.
+        at = draw(st.integers(0, 3))
+        day = draw(st.integers(0, DAYS - 1))
+        if draw(st.integers(0, 4)) == 0:
+            ops.append(("diary", day, draw(st.integers(0, 10)), at, str(op_id)))
+        else:
+            item = draw(st.sampled_from([0, 1, NOT_MINE]))
+            ops.append(("checkoff", (item, day), draw(st.booleans()), at, str(op_id)))
+    order = draw(st.permutations(range(len(ops))))
+    repeats = draw(st.lists(st.integers(0, len(ops) - 1), max_size=10))
+    stream = list(order) + repeats
+    stream = draw(st.permutations(stream))
+    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(stream) - 1)), max_size=4)))
+    batches = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True) if stream[a:b]]
+    return ops, batches
+
+
+def expected_state(ops, *, items, days) -> dict:
+    """Apply each op once, in (at, op_id) order, skipping the ones that must be rejected."""
+    state = {}
+    for kind, key, value, _at, _op_id in sorted(ops, key=lambda op: (op[3], op[4])):
+        if kind == "checkoff":
+            item, day = key
+            if item == NOT_MINE:
+                continue
+            state[("checkoff", items[item], days[day])] = value
+        else:
+            state[("diary", days[key])] = value
+    return state
+
+
+def to_wire(op, *, items, days) -> dict:
+    kind, key, value, at, op_id = op
+    if kind == "diary":
+        return diary_op(days[key], severity=value, at=at, op_id=op_id)
+    item, day = key
+    return checkoff_op(items.get(item, item), days[day], done=value, at=at, op_id=op_id)
+
+
+@pytest.mark.django_db
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scenario=scenarios())
+def test_any_delivery_of_a_set_of_ops_ends_in_the_same_state(patient, scenario):
+    ops, batches = scenario
+    plan = getattr(patient, "_property_plan", None)
+    if plan is None:
+        plan = patient._property_plan = make_plan(patient, items=2, days_back=DAYS)
+    items = dict(enumerate(plan.items.order_by("position").values_list("pk", flat=True)))
+    today = patient.local_today()
+    days = {i: today - timedelta(days=i) for i in range(DAYS)}
+    with transaction.atomic():
+        seen: set[str] = set()
+        for batch in batches:
+            wire = [to_wire(ops[i], items=items, days=days) for i in batch]
+            result = sync.sync_apply(patient=patient, batch=sync.parse_batch({"ops": wire, "since": None}))
+            reported = result.applied + result.duplicates + [r["op_id"] for r in result.rejected]
+            assert sorted(reported) == sorted(op["op_id"] for op in wire)
+            assert set(result.applied).isdisjoint(seen)
+            seen.update(result.applied)
+        state = {("checkoff", c.item_id, c.date): c.done for c in CheckOff.objects.filter(patient=patient)}
+        state.update((("diary", d.date), d.severity) for d in DiaryEntry.objects.filter(patient=patient))
+        # The full pull describes the same state.
+        changes = result.changes
+        transaction.set_rollback(True)
+    assert state == expected_state(ops, items=items, days=days)
+    pulled = {
+        ("checkoff", c["item"], c["date"]) if c["kind"] == "checkoff" else ("diary", c["date"]): (
+            c["done"] if c["kind"] == "checkoff" else c["entry"]["severity"]
+        )
+        for c in changes
+    }
+    assert pulled == state
