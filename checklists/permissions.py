@@ -19,6 +19,21 @@ CLINICIAN_PERMISSIONS: list[tuple[str, str]] = [
     ("checklists", "change_assignmentitem"),
     ("checklists", "view_checkoff"),
     ("checklists", "view_diaryentry"),
+    # care plan: clinicians plan and close follow-ups, enter labs, medications and IRLS totals; no deletes
+    ("checklists", "view_followup"),
+    ("checklists", "add_followup"),
+    ("checklists", "change_followup"),
+    ("checklists", "view_duefollowup"),
+    ("checklists", "change_duefollowup"),
+    ("checklists", "view_labresult"),
+    ("checklists", "add_labresult"),
+    ("checklists", "change_labresult"),
+    ("checklists", "view_medication"),
+    ("checklists", "add_medication"),
+    ("checklists", "change_medication"),
+    ("checklists", "view_severityscore"),
+    ("checklists", "add_severityscore"),
+    ("checklists", "change_severityscore"),
     # security: the clinician sees which of their patients closed their account
     ("checklists", "view_accountclosure"),
 ]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from checklists import schedule
+from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
 from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
 
 

@@ -237,6 +237,32 @@ SPECTACULAR_SETTINGS = {
 # Patient API (api issue): the sync ops' and changes' "kind" enums get stable names.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]}
 
+# --- Care plan (care-plan issue) -------------------------------------------------------------------
+# Clinical defaults, each with its source (shared/clinical-content.md). Clinicians can change the interval
+# of any single follow-up; these are only what a new one starts with.
+# AASM 2024 guideline (Allen et al., PMID 39324694, doi:10.5664/jcsm.11390), consensus thresholds that the
+# guideline itself says are not empirically tested: ferritin <= 75 ng/mL or TSAT < 20%: oral or IV iron may
+# be considered; ferritin 75-100 ng/mL: IV iron only.
+CAREPLAN_FERRITIN_ORAL_OR_IV_MAX = 75  # ng/mL (= ug/L), inclusive
+CAREPLAN_FERRITIN_IV_ONLY_MAX = 100  # ng/mL (= ug/L), inclusive
+CAREPLAN_TSAT_LOW_BELOW = 20  # %, exclusive
+# Ferritin/TSAT recheck: no primary source; common practice is 12-16 weeks after starting oral iron.
+CAREPLAN_FERRITIN_RECHECK_WEEKS = env_int("CAREPLAN_FERRITIN_RECHECK_WEEKS", 12, minimum=1)
+# Venous duplex after an ablation: 1 week to 1 month afterwards to confirm closure and check for clots;
+# intervals are the vascular specialist's setting. Default: the start of that window.
+CAREPLAN_POST_ABLATION_DUPLEX_DAYS = env_int("CAREPLAN_POST_ABLATION_DUPLEX_DAYS", 7, minimum=7, maximum=31)
+# Augmentation watch (Garcia-Borreguero 2016, PMID 27448465): symptoms start earlier in the day, often
+# 2-4 h earlier, or spread to the arms. Compare the median diary onset of the last 14 days with the 14 before.
+CAREPLAN_AUGMENTATION_WINDOW_DAYS = 14
+CAREPLAN_AUGMENTATION_ONSET_SHIFT_HOURS = 2
+# App rule, not a clinical one: a median of fewer nights than this per window is too noisy to flag on.
+CAREPLAN_AUGMENTATION_MIN_NIGHTS = 5
+# What the care-plan timeline and the clinicians' due list look ahead (app settings, not clinical).
+CAREPLAN_TIMELINE_DAYS = 90
+CAREPLAN_DUE_SOON_DAYS = env_int("CAREPLAN_DUE_SOON_DAYS", 14, minimum=0)
+CAREPLAN_LAB_TREND_COUNT = 6
+# --- end care plan -------------------------------------------------------------------------------
+
 # django-pwa: the manifest. The service worker is our own (frontend issue).
 PWA_APP_NAME = "RLS Care"
 PWA_APP_DESCRIPTION = "Your care team's plan for restless legs syndrome, on your phone."

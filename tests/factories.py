@@ -77,3 +77,33 @@ def template_with_items(n: int = 3, **kwargs) -> ChecklistTemplate:
     template = ChecklistTemplateFactory(**kwargs)
     TemplateItemFactory.create_batch(n, template=template)
     return template
+
+
+# --- care plan ---
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checklists.FollowUp"
+
+    patient = factory.SubFactory(PatientFactory)
+    track = "iron"
+    kind = "ferritin_tsat_lab"
+    due_date = factory.Faker("date_this_year")
+
+
+class LabResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checklists.LabResult"
+
+    patient = factory.SubFactory(PatientFactory)
+    drawn_on = factory.Faker("date_this_year")
+    ferritin = 120
+    tsat = 30
+
+
+class SeverityScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "checklists.SeverityScore"
+
+    patient = factory.SubFactory(PatientFactory)
+    scored_on = factory.Faker("date_this_year")
+    irls_total = 15

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checklists import services
+from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
 from checklists.invitations import invitation_send
@@ -33,13 +34,13 @@ class AssignmentInline(PatientScopedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(PatientScopedAdmin):
+class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
     patient_lookup = ""
     list_display = ["__str__", "time_zone", "invitation_status_display", "adherence_display"]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     readonly_fields = ["email", "invitation_status_display", "invited_at", "invitation_accepted_at"]
-    inlines = [AssignmentInline]
+    inlines = [AssignmentInline, *CAREPLAN_INLINES]
     actions = ["assign_template", "resend_invitation"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

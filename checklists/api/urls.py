@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklists.api import privacy_views, views
+from checklists.api import careplan, privacy_views, views
 
 app_name = "api"
 urlpatterns = [
@@ -23,4 +23,6 @@ urlpatterns = [
         privacy_views.SignOutEverywhereView.as_view(),
         name="me-sign-out-everywhere",
     ),
+    # care plan
+    path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
 ]

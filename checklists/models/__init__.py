@@ -1,6 +1,13 @@
 """The checklist domain's models, split by topic; import them from here."""
 
 from checklists.models.audit import AccessLog, AccountClosure
+from checklists.models.careplan import (  # care plan
+    DueFollowUp,
+    FollowUp,
+    LabResult,
+    Medication,
+    SeverityScore,
+)
 from checklists.models.checklists import (
     Assignment,
     AssignmentItem,
@@ -21,8 +28,13 @@ __all__ = [
     "CheckOff",
     "ChecklistTemplate",
     "DiaryEntry",
+    "DueFollowUp",
+    "FollowUp",
+    "LabResult",
+    "Medication",
     "Patient",
     "PushSubscription",
+    "SeverityScore",
     "SyncOp",
     "TemplateItem",
 ]

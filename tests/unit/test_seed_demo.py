@@ -23,7 +23,7 @@ def test_seed_demo_creates_the_documented_accounts_and_is_idempotent(settings):
     }
     assert patient.checkoffs.dates("date", "day").count() == 14
     assert patient.user.check_password("pw-for-tests-2026")
-    assert patient.sync_seq == patient.checkoffs.count()
+    assert patient.sync_seq == patient.checkoffs.count() + patient.diary_entries.count()
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):

@@ -1,7 +1,8 @@
 """Create the demo clinicians, patients, plans and two weeks of history (idempotent)."""
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,7 +10,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from checklists import services
-from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, CheckOff, Patient
+from checklists.careplan import services as careplan_services
+from checklists.models import (
+    Assignment,
+    AssignmentItem,
+    ChecklistTemplate,
+    CheckOff,
+    DiaryEntry,
+    FollowUp,
+    LabResult,
+    Medication,
+    Patient,
+)
+from checklists.models.careplan import FollowUpKind  # care plan
 
 DEMO_PASSWORD = "rls-demo-2026"
 DEMO_TEAMS = [
@@ -18,6 +31,9 @@ DEMO_TEAMS = [
     ("clinician2@example.com", "patient2@example.com", "America/New_York"),
 ]
 HISTORY_DAYS = 14
+# Care plan demo (care-plan issue): every flag shows for this patient.
+CAREPLAN_DEMO_PATIENT = "patient@example.com"
+CAREPLAN_DIARY_NIGHTS = 21
 
 
 class Command(BaseCommand):
@@ -42,6 +58,8 @@ class Command(BaseCommand):
             patient = self._patient(patient_email, password, time_zone)
             patient.care_team.add(clinician)
             self._plan(patient, clinician, templates)
+            if patient_email == CAREPLAN_DEMO_PATIENT:
+                self._care_plan(patient, clinician)
             self.stdout.write(f"{clinician_email} looks after {patient_email}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every account: {password}"))
 
@@ -90,3 +108,75 @@ class Command(BaseCommand):
         for seq, row in enumerate(rows, start=first):
             row.seq = seq
         CheckOff.objects.bulk_create(rows)
+
+    def _care_plan(self, patient: Patient, clinician) -> None:
+        """Labs a month ago, a duplex due in 10 days, an overdue medication review, two flagged medicines
+        and three weeks of diary whose onset moves earlier (care-plan issue). Each part only once."""
+        today = patient.local_today()
+        drawn_on = today - timedelta(days=30)
+        if not LabResult.objects.filter(patient=patient).exists():
+            LabResult.objects.create(
+                patient=patient,
+                drawn_on=drawn_on,
+                ferritin=Decimal("58"),
+                tsat=Decimal("17"),
+                laboratory="Demo hospital laboratory (immunoassay)",
+                entered_by=clinician,
+            )
+        if not FollowUp.objects.filter(patient=patient).exists():
+            careplan_services.followup_create(
+                patient=patient,
+                kind=FollowUpKind.FERRITIN_TSAT_LAB,
+                title=(
+                    "Ferritin and TSAT recheck: morning draw, "
+                    "no iron-containing supplements or foods for 24 h before"
+                ),
+                due_date=drawn_on + timedelta(weeks=settings.CAREPLAN_FERRITIN_RECHECK_WEEKS),
+                use_default_recurrence=True,
+                created_by=clinician,
+            )
+            careplan_services.followup_create(
+                patient=patient,
+                kind=FollowUpKind.VENOUS_DUPLEX,
+                due_date=today + timedelta(days=10),
+                created_by=clinician,
+            )
+            careplan_services.followup_create(
+                patient=patient,
+                kind=FollowUpKind.MEDICATION_REVIEW,
+                due_date=today - timedelta(days=3),
+                notes="Sertraline and pramipexole: check for augmentation and worsening.",
+                created_by=clinician,
+            )
+        for name, dose, when in [
+            ("Sertraline 50 mg", "50 mg", "morning"),
+            ("Pramipexole", "0.25 mg", "evening"),
+        ]:
+            if not Medication.objects.filter(patient=patient, name=name).exists():
+                careplan_services.medication_add(
+                    patient=patient,
+                    name=name,
+                    dose_text=dose,
+                    times_of_day=when,
+                    start_date=today - timedelta(days=365),
+                    entered_by=clinician,
+                )
+        if not DiaryEntry.objects.filter(patient=patient).exists():
+            # Onset moves from 22:00 to 18:00 over three weeks; arms join on the last two nights.
+            rows = []
+            for offset in range(CAREPLAN_DIARY_NIGHTS, 0, -1):
+                minutes = 22 * 60 - (CAREPLAN_DIARY_NIGHTS - offset) * 12
+                rows.append(
+                    DiaryEntry(
+                        patient=patient,
+                        date=today - timedelta(days=offset),
+                        severity=4 + (CAREPLAN_DIARY_NIGHTS - offset) // 7,
+                        onset_time=time(minutes // 60, minutes % 60),
+                        sleep_quality=7 - (CAREPLAN_DIARY_NIGHTS - offset) // 7,
+                        arms_involved=offset <= 2,
+                    )
+                )
+            first = services.patient_take_seq(patient_id=patient.pk, count=len(rows))
+            for seq, row in enumerate(rows, start=first):
+                row.seq = seq
+            DiaryEntry.objects.bulk_create(rows)

@@ -1,0 +1,383 @@
+"""The care plan in the clinicians' workspace.
+
+On the patient's page: follow-ups, lab results, medications, IRLS totals and the diary (read-only), as
+inlines (``CAREPLAN_INLINES``). In the patient list: the iron, medication and augmentation flags
+(``CarePlanPatientListMixin``, three queries per page). Across the clinician's patients: the "Due and
+overdue follow-ups" list, filterable by track. Writes go through the care-plan services, so closing a
+repeating follow-up plans the next one once, and a medication's flags follow its name.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Case, QuerySet, Value, When
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
+from checklists.careplan import services
+from checklists.careplan.labs import interpret_iron
+from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
+from checklists.models import DiaryEntry, DueFollowUp, FollowUp, LabResult, Medication, Patient, SeverityScore
+from checklists.models.careplan import KIND_TRACK, FollowUpStatus
+
+FLAG = "⚑"
+
+
+class _StampingFormSet(BaseInlineFormSet):
+    """Records who added a row (``stamp_field``) and lets the inline run a service before saving."""
+
+    request: HttpRequest | None = None
+    stamp_field = ""
+
+    def save_new(self, form, commit=True):
+        obj = form.save(commit=False)
+        if self.stamp_field and self.request is not None:
+            setattr(obj, self.stamp_field, self.request.user)
+        self.prepare(obj, form)
+        if commit:
+            obj.save()
+            form.save_m2m()
+        return obj
+
+    def save_existing(self, form, obj, commit=True):
+        obj = form.save(commit=False)
+        self.prepare(obj, form)
+        if commit:
+            obj.save()
+        return obj
+
+    def prepare(self, obj, form) -> None:
+        """Adjust ``obj`` before it is saved; the default does nothing."""
+
+
+class _StampingInline(PatientScopedInline):
+    stamp_field = ""
+    formset_class = _StampingFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("formset", self.formset_class)
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        formset.stamp_field = self.stamp_field
+        return formset
+
+
+# --- follow-ups --------------------------------------------------------------------------------------
+
+
+class FollowUpForm(ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["track", "kind", "title", "due_date", "recurrence_weeks", "status", "completed_on", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["track"].required = False
+        self.fields["track"].help_text = _("Filled in from the kind when left empty.")
+        self.fields["recurrence_weeks"].help_text = _(
+            "Empty for a one-off. A new ferritin and TSAT test left empty repeats every %(weeks)d weeks "
+            "(CAREPLAN_FERRITIN_RECHECK_WEEKS)."
+        ) % {"weeks": settings.CAREPLAN_FERRITIN_RECHECK_WEEKS}
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if not data.get("track"):
+            data["track"] = KIND_TRACK.get(kind, "")
+            self.instance.track = data["track"]
+            if not data["track"]:
+                self.add_error("track", _("Choose the track for this follow-up."))
+        if self.instance.pk is None and kind and data.get("recurrence_weeks") is None:
+            data["recurrence_weeks"] = services.followup_default_recurrence_weeks(kind=kind)
+        if data.get("status") == FollowUpStatus.DONE and not data.get("completed_on"):
+            patient = self.instance.patient if self.instance.patient_id else None
+            data["completed_on"] = patient.local_today() if patient else timezone.localdate()
+        return data
+
+
+class FollowUpFormSet(_StampingFormSet):
+    def save_existing(self, form, obj, commit=True):
+        # Closing goes through the service, so a repeating follow-up rolls forward once and only once.
+        closing = (
+            "status" in form.changed_data
+            and form.initial.get("status") == FollowUpStatus.PLANNED
+            and form.cleaned_data["status"] != FollowUpStatus.PLANNED
+        )
+        obj = form.save(commit=False)
+        if not closing:
+            if commit:
+                obj.save()
+            return obj
+        status, on = obj.status, obj.completed_on or obj.patient.local_today()
+        obj.status, obj.completed_on = FollowUpStatus.PLANNED, None
+        obj.save()
+        user = self.request.user if self.request is not None else None
+        services.followup_close(followup=obj, status=status, on=on, by=user)
+        return obj
+
+
+class FollowUpInline(_StampingInline):
+    model = FollowUp
+    form = FollowUpForm
+    formset_class = FollowUpFormSet
+    stamp_field = "created_by"
+    extra = 0
+    fk_name = "patient"
+    fields = ["track", "kind", "title", "due_date", "recurrence_weeks", "status", "completed_on", "notes"]
+    verbose_name_plural = _("Follow-ups (iron, vascular, medication)")
+
+    def get_queryset(self, request):
+        # Planned ones first by due date, then the history, most recent first.
+        planned_first = Case(When(status=FollowUpStatus.PLANNED, then=Value(0)), default=Value(1))
+        return super().get_queryset(request).order_by(planned_first, "due_date")
+
+
+# --- labs, medications, severity, diary ------------------------------------------------------------------
+
+
+class LabResultInline(_StampingInline):
+    model = LabResult
+    stamp_field = "entered_by"
+    extra = 0
+    fields = ["drawn_on", "ferritin", "ferritin_unit", "tsat", "laboratory", "interpretation", "notes"]
+    readonly_fields = ["interpretation"]
+    verbose_name_plural = _("Iron studies (ferritin, TSAT)")
+
+    @admin.display(description=_("guideline note (AASM 2024)"))
+    def interpretation(self, obj: LabResult) -> str:
+        if obj.pk is None:
+            return "-"
+        result = interpret_iron(ferritin=obj.ferritin, tsat=obj.tsat)
+        return format_html(
+            "{} {}<br><small>{}</small>", FLAG if result.flagged else "", result.note, result.citation
+        )
+
+
+class MedicationFormSet(_StampingFormSet):
+    def prepare(self, obj, form) -> None:
+        services.medication_apply_match(medication=obj)
+
+
+class MedicationInline(_StampingInline):
+    model = Medication
+    formset_class = MedicationFormSet
+    stamp_field = "entered_by"
+    extra = 0
+    fields = [
+        "name",
+        "generic_name",
+        "flags",
+        "dose_text",
+        "times_of_day",
+        "start_date",
+        "stop_date",
+        "notes",
+    ]
+    readonly_fields = ["generic_name", "flags"]
+
+    @admin.display(description=_("RLS flags"))
+    def flags(self, obj: Medication) -> str:
+        labels = []
+        if obj.is_dopaminergic:
+            labels.append(str(_("dopaminergic: augmentation watch on")))
+        if obj.may_worsen_rls:
+            labels.append(str(_("may worsen RLS: review")))
+        return f"{FLAG} " + "; ".join(labels) if labels else "-"
+
+
+class SeverityScoreInline(_StampingInline):
+    model = SeverityScore
+    stamp_field = "entered_by"
+    extra = 0
+    fields = ["scored_on", "irls_total", "band"]
+    readonly_fields = ["band"]
+    verbose_name_plural = _("IRLS totals (clinician-entered; item wording is licensed and not stored)")
+
+    @admin.display(description=_("band"))
+    def band(self, obj: SeverityScore) -> str:
+        return obj.band if obj.pk else "-"
+
+
+class DiaryEntryInline(PatientScopedInline):
+    """The patient's own diary for the augmentation windows; clinicians read it, never write it."""
+
+    model = DiaryEntry
+    extra = 0
+    can_delete = False
+    fields = ["date", "severity", "onset_time", "sleep_quality", "arms_involved", "note"]
+    readonly_fields = fields
+    verbose_name_plural = _("Diary (the patient's own entries, last four weeks)")
+
+    def get_queryset(self, request):
+        since = timezone.localdate() - timedelta(days=2 * settings.CAREPLAN_AUGMENTATION_WINDOW_DAYS)
+        return super().get_queryset(request).filter(date__gte=since).order_by("-date")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+CAREPLAN_INLINES = [FollowUpInline, LabResultInline, MedicationInline, SeverityScoreInline, DiaryEntryInline]
+
+
+# --- flags in the patient list -------------------------------------------------------------------------
+
+
+class CarePlanChangeList(ChangeList):
+    """Loads every listed patient's care-plan flags at once, so the columns add no per-row queries."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        flags = care_flags_for_patients(self.result_list)
+        for patient in self.result_list:
+            patient.care_flags = flags[patient.pk]
+
+
+class CarePlanPatientListMixin:
+    """Adds the iron, medication and augmentation columns to a Patient changelist."""
+
+    careplan_columns = ["iron_flag", "medication_flags", "augmentation_flag"]
+
+    def get_changelist(self, request, **kwargs):
+        return CarePlanChangeList
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), *self.careplan_columns]
+
+    @staticmethod
+    def _flags(patient: Patient) -> PatientFlags:
+        return getattr(patient, "care_flags", None) or PatientFlags()
+
+    @admin.display(description=_("iron (latest)"))
+    def iron_flag(self, patient: Patient) -> str:
+        flags = self._flags(patient)
+        if flags.latest_lab is None:
+            return "-"
+        lab = flags.latest_lab
+        values = []
+        if lab.ferritin is not None:
+            values.append(f"ferritin {lab.ferritin} {lab.ferritin_unit}")
+        if lab.tsat is not None:
+            values.append(f"TSAT {lab.tsat}%")
+        return format_html(
+            "{} {} ({}): {}",
+            FLAG if flags.iron.flagged else "",
+            ", ".join(values),
+            lab.drawn_on.isoformat(),
+            flags.iron.label,
+        )
+
+    @admin.display(description=_("medication flags"))
+    def medication_flags(self, patient: Patient) -> str:
+        flags = self._flags(patient)
+        parts = []
+        if flags.dopaminergic:
+            parts.append(str(_("dopaminergic: %(names)s")) % {"names": ", ".join(flags.dopaminergic)})
+        if flags.may_worsen:
+            parts.append(str(_("may worsen RLS: %(names)s")) % {"names": ", ".join(flags.may_worsen)})
+        return f"{FLAG} " + "; ".join(parts) if parts else "-"
+
+    @admin.display(description=_("augmentation watch"))
+    def augmentation_flag(self, patient: Patient) -> str:
+        watch = self._flags(patient).augmentation
+        if watch is None or not watch.recent:
+            return str(watch.status.label) if watch else "-"
+        if watch.flagged:
+            return format_html(
+                "{} {}: {}<br><small>{}</small>",
+                FLAG,
+                watch.status.label,
+                " ".join(watch.reasons),
+                watch.evidence,
+            )
+        return format_html("{}<br><small>{}</small>", watch.status.label, watch.evidence)
+
+
+# --- due and overdue follow-ups ------------------------------------------------------------------------
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("soon", _("Due soon"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.filter(due_date__lt=timezone.localdate())
+        if self.value() == "soon":
+            return queryset.filter(due_date__gte=timezone.localdate())
+        return queryset
+
+
+@admin.register(DueFollowUp)
+class DueFollowUpAdmin(PatientScopedAdmin):
+    """Planned follow-ups of the clinician's patients, overdue or due within CAREPLAN_DUE_SOON_DAYS."""
+
+    list_display = ["due_date", "when", "patient_link", "track", "title_display", "repeats"]
+    list_display_links = None
+    list_filter = ["track", DueFilter, "kind"]
+    list_select_related = ["patient__user"]
+    search_fields = ["patient__user__email", "patient__user__first_name", "patient__user__last_name", "title"]
+    actions = ["mark_done_today"]
+    fields = ["patient", "track", "kind", "title", "due_date", "recurrence_weeks", "status", "notes"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return due_followups(queryset=super().get_queryset(request), today=timezone.localdate())
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("patient"), ordering="patient__user__email")
+    def patient_link(self, obj: FollowUp) -> str:
+        url = reverse("admin:checklists_patient_change", args=[obj.patient_id])
+        return format_html('<a href="{}">{}</a>', url, obj.patient)
+
+    @admin.display(description=_("follow-up"))
+    def title_display(self, obj: FollowUp) -> str:
+        return obj.display_title
+
+    @admin.display(description=_("repeats"))
+    def repeats(self, obj: FollowUp) -> str:
+        return _("every %(n)d weeks") % {"n": obj.recurrence_weeks} if obj.recurrence_weeks else "-"
+
+    @admin.display(description=_("status"))
+    def when(self, obj: FollowUp) -> str:
+        days = (obj.due_date - obj.patient.local_today()).days
+        if days < 0:
+            return format_html("{} {}", FLAG, _("overdue by %(n)d days") % {"n": -days})
+        if days == 0:
+            return str(_("due today"))
+        return str(_("due in %(n)d days") % {"n": days})
+
+    @admin.action(
+        description=_("Mark as done today (plans the next one if it repeats)"), permissions=["change"]
+    )
+    def mark_done_today(self, request: HttpRequest, queryset: QuerySet) -> None:
+        followups = list(queryset.select_related("patient"))
+        rolled = 0
+        for followup in followups:
+            today = followup.patient.local_today()
+            rolled += services.followup_complete(followup=followup, on=today, by=request.user) is not None
+        self.message_user(
+            request,
+            _("%(n)d marked done; %(m)d next follow-ups planned.") % {"n": len(followups), "m": rolled},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,151 @@
+"""Care-plan writes: keyword-only functions named <entity>_<action>."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from checklists.careplan.medications import match_medication
+from checklists.models import FollowUp, Medication, Patient
+from checklists.models.careplan import KIND_TRACK, FollowUpKind, FollowUpStatus
+
+# The closing statuses after which a repeating follow-up is planned again; "cancelled" ends the series.
+ROLLS_FORWARD = (FollowUpStatus.DONE, FollowUpStatus.SKIPPED)
+
+# What a new follow-up of a kind repeats by default (None: one-off), each a named setting.
+DEFAULT_RECURRENCE_WEEKS_SETTING: dict[str, str] = {
+    FollowUpKind.FERRITIN_TSAT_LAB: "CAREPLAN_FERRITIN_RECHECK_WEEKS",
+}
+
+
+def followup_default_recurrence_weeks(*, kind: str) -> int | None:
+    """Return the default repeat interval (weeks) for a new follow-up of ``kind``, or None for a one-off."""
+    name = DEFAULT_RECURRENCE_WEEKS_SETTING.get(kind)
+    return getattr(settings, name) if name else None
+
+
+def followup_create(
+    *,
+    patient: Patient,
+    kind: str,
+    due_date: date,
+    title: str = "",
+    track: str | None = None,
+    recurrence_weeks: int | None = None,
+    use_default_recurrence: bool = False,
+    notes: str = "",
+    created_by: AbstractBaseUser | None = None,
+) -> FollowUp:
+    """Plan a follow-up; the track defaults to the kind's, the interval to the kind's default if asked."""
+    if use_default_recurrence and recurrence_weeks is None:
+        recurrence_weeks = followup_default_recurrence_weeks(kind=kind)
+    followup = FollowUp(
+        patient=patient,
+        kind=kind,
+        track=track or KIND_TRACK.get(kind, ""),
+        title=title,
+        due_date=due_date,
+        recurrence_weeks=recurrence_weeks,
+        notes=notes,
+        created_by=created_by,
+    )
+    followup.full_clean()
+    followup.save()
+    return followup
+
+
+def followup_schedule_post_ablation_duplex(
+    *, patient: Patient, ablation_date: date, created_by: AbstractBaseUser | None = None
+) -> FollowUp:
+    """Plan the duplex scan that confirms closure after an ablation (CAREPLAN_POST_ABLATION_DUPLEX_DAYS)."""
+    return followup_create(
+        patient=patient,
+        kind=FollowUpKind.VENOUS_DUPLEX,
+        title=str(FollowUpKind.VENOUS_DUPLEX.label),
+        due_date=ablation_date + timedelta(days=settings.CAREPLAN_POST_ABLATION_DUPLEX_DAYS),
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def followup_close(
+    *,
+    followup: FollowUp,
+    status: str = FollowUpStatus.DONE,
+    on: date,
+    by: AbstractBaseUser | None = None,
+) -> FollowUp | None:
+    """Close a planned follow-up as done, skipped or cancelled; returns the next occurrence or None.
+
+    Only the call that moves the row out of "planned" acts (a conditional UPDATE), so closing twice, or
+    from two requests at once, plans the next occurrence once and only once. Done and skipped repeating
+    follow-ups roll forward ``recurrence_weeks`` after ``on``; cancelled ends the series.
+    """
+    if status == FollowUpStatus.PLANNED:
+        raise ValueError("Closing needs a status other than planned.")
+    updated = FollowUp.objects.filter(pk=followup.pk, status=FollowUpStatus.PLANNED).update(
+        status=status, completed_on=on if status == FollowUpStatus.DONE else None
+    )
+    followup.refresh_from_db()
+    if updated != 1:
+        return None  # already closed: another call got there first
+    if status not in ROLLS_FORWARD or not followup.recurrence_weeks:
+        return None
+    return FollowUp.objects.create(
+        patient_id=followup.patient_id,
+        track=followup.track,
+        kind=followup.kind,
+        title=followup.title,
+        due_date=on + timedelta(weeks=followup.recurrence_weeks),
+        recurrence_weeks=followup.recurrence_weeks,
+        notes=followup.notes,
+        created_by=by or followup.created_by,
+        previous=followup,
+    )
+
+
+def followup_complete(*, followup: FollowUp, on: date, by: AbstractBaseUser | None = None) -> FollowUp | None:
+    """Mark a follow-up done on ``on``; returns the next occurrence if it repeats (see followup_close)."""
+    return followup_close(followup=followup, status=FollowUpStatus.DONE, on=on, by=by)
+
+
+def medication_apply_match(*, medication: Medication) -> Medication:
+    """Set the generic name and the two flags from ``medication.name`` (unsaved; the caller saves)."""
+    match = match_medication(medication.name)
+    medication.generic_name = match.generic_name[: Medication._meta.get_field("generic_name").max_length]
+    medication.is_dopaminergic = match.is_dopaminergic
+    medication.may_worsen_rls = match.may_worsen_rls
+    return medication
+
+
+def medication_save(*, medication: Medication) -> Medication:
+    """Save a medication with its generic name and flags matched from its name."""
+    medication_apply_match(medication=medication)
+    medication.full_clean()
+    medication.save()
+    return medication
+
+
+def medication_add(
+    *,
+    patient: Patient,
+    name: str,
+    dose_text: str = "",
+    times_of_day: str = "",
+    start_date: date | None = None,
+    stop_date: date | None = None,
+    entered_by: AbstractBaseUser | None = None,
+) -> Medication:
+    """Add a medication to the patient's list, matched against the RLS lists."""
+    return medication_save(
+        medication=Medication(
+            patient=patient,
+            name=name,
+            dose_text=dose_text,
+            times_of_day=times_of_day,
+            start_date=start_date,
+            stop_date=stop_date,
+            entered_by=entered_by,
+        )
+    )
