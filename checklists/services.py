@@ -22,6 +22,7 @@ from checklists.models import (
 )
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.permissions import CLINICIAN_PERMISSIONS
+from checklists.reminders import reminder_defaults_ensure
 
 
 def library_install_defaults() -> list[ChecklistTemplate]:
@@ -135,6 +136,8 @@ def assignment_create(
         )
         for item in template.items.all()
     )
+    # Reminders (issue 6): the checklist's daily reminder and the diary's, if the patient has none.
+    reminder_defaults_ensure(patient=patient)
     return assignment
 
 

@@ -202,6 +202,51 @@ CELERY_BEAT_SCHEDULE: dict = {}
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
 
+# --- Reminders (issue 6) ---------------------------------------------------------------------------
+# Default reminder times (patient-local wall time, HH:MM); the patient can change each reminder.
+# Trigger avoidance early in the afternoon, when "no caffeine after midday" still helps; lifestyle
+# items in the evening before symptoms usually start; the diary at bedtime; follow-ups in the morning.
+REMINDER_DEFAULT_TIMES = {
+    "trigger_avoidance": env_str("REMINDER_TIME_TRIGGER_AVOIDANCE", "13:30"),
+    "lifestyle": env_str("REMINDER_TIME_LIFESTYLE", "19:00"),
+    "other": env_str("REMINDER_TIME_OTHER", "19:00"),
+    "diary": env_str("REMINDER_TIME_DIARY", "21:30"),
+    "follow_up": env_str("REMINDER_TIME_FOLLOW_UP", "09:00"),
+}
+# A follow-up reminds this many days before its due date (0 = on the day).
+REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
+# The snooze lengths the patient may choose, in minutes.
+REMINDER_SNOOZE_MINUTES = (10, 30, 60)
+# How often `dispatch_reminders` sweeps (the beat entry below sweeps every minute).
+REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+# Patients whose due reminders one sweep transaction claims.
+REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 1000, minimum=1)
+# A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
+# whose send task was queued this long ago (the message was lost) is queued again.
+REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
+REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 600, minimum=1)
+# Web Push: retries of a 429/5xx answer (exponential backoff from the base, or the Retry-After asked).
+REMINDER_PUSH_MAX_RETRIES = env_int("REMINDER_PUSH_MAX_RETRIES", 5, minimum=0)
+REMINDER_PUSH_RETRY_BASE_SECONDS = env_int("REMINDER_PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
+# How long a push service keeps an undelivered reminder (TTL header): after 4 h it is stale.
+REMINDER_PUSH_TTL_SECONDS = env_int("REMINDER_PUSH_TTL_SECONDS", 4 * 3600, minimum=0)
+REMINDER_PUSH_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# VAPID keys (`python manage.py vapid_keys` prints a pair): the private key as base64url DER or PEM,
+# the public key as base64url uncompressed point (what the browser's applicationServerKey wants).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"))
+CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+    "task": "checklists.tasks.reminders_sweep",
+    "schedule": float(REMINDER_SWEEP_INTERVAL_SECONDS),
+    # A sweep that could not run within the interval is superseded by the next one.
+    "options": {"expires": float(REMINDER_SWEEP_INTERVAL_SECONDS)},
+}
+# The file email backend (tests, demos) writes here; a Celery worker and the tests can both read it.
+if "filebased" in EMAIL_BACKEND_PATH:
+    MAILERS["default"]["OPTIONS"] = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+# --- end reminders ---------------------------------------------------------------------------------
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

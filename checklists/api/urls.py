@@ -3,6 +3,7 @@
 from django.urls import path
 
 from checklists.api import careplan, privacy_views, views
+from checklists.api import reminders as reminder_views
 
 app_name = "api"
 urlpatterns = [
@@ -25,4 +26,11 @@ urlpatterns = [
     ),
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
+    # reminders (issue 6)
+    path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
+    path("reminders/<int:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
+    path("reminders/<int:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
+    path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),
+    path("push/vapid-public-key/", reminder_views.VapidPublicKeyView.as_view(), name="vapid-public-key"),
+    # end reminders
 ]

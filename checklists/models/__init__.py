@@ -18,6 +18,9 @@ from checklists.models.checklists import (
 from checklists.models.diary import DiaryEntry
 from checklists.models.patients import Patient
 from checklists.models.push import PushSubscription
+
+# reminders (issue 6)
+from checklists.models.reminders import Delivery, Notification, Reminder
 from checklists.models.sync import SyncOp
 
 __all__ = [
@@ -27,13 +30,16 @@ __all__ = [
     "AssignmentItem",
     "CheckOff",
     "ChecklistTemplate",
+    "Delivery",
     "DiaryEntry",
     "DueFollowUp",
     "FollowUp",
     "LabResult",
     "Medication",
+    "Notification",
     "Patient",
     "PushSubscription",
+    "Reminder",
     "SeverityScore",
     "SyncOp",
     "TemplateItem",

@@ -1,0 +1,184 @@
+"""Reminder, notification and Web Push key endpoints of the patient API (issue 6).
+
+Every time is shown in the patient's own zone; another patient's reminder answers 404.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from checklists import push, reminders, schedule
+from checklists.api.views import PatientAPIView
+from checklists.models import Assignment, Notification, Reminder
+from checklists.models.reminders import ReminderKind
+
+NOTIFICATIONS_PAGE_SIZE = 50
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime rendered in the zone given as the serializer context's ``zone``."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return value.astimezone(self.context["zone"]).isoformat()
+
+
+class WeekdaysField(serializers.ListField):
+    """Weekdays as a list of numbers, 0 = Monday ... 6 = Sunday; stored as a bit mask."""
+
+    child = serializers.IntegerField(min_value=0, max_value=6)
+
+    def to_representation(self, value):
+        return schedule.mask_to_weekdays(value)
+
+    def to_internal_value(self, data):
+        days = super().to_internal_value(data)
+        if not days:
+            raise serializers.ValidationError(_("Choose at least one day of the week."))
+        return schedule.weekdays_to_mask(days)
+
+
+class ReminderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    assignment = serializers.IntegerField(source="assignment_id", allow_null=True)
+    follow_up_id = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    local_time = serializers.TimeField(format="%H:%M")
+    weekdays = WeekdaysField()
+    on_date = serializers.DateField(allow_null=True)
+    active = serializers.BooleanField()
+    only_if_not_done = serializers.BooleanField()
+    snoozed_until = LocalDateTimeField(allow_null=True)
+    next_fire_at = LocalDateTimeField(allow_null=True)
+
+
+def _reminder_response(request: Request, reminder: Reminder, code: int = status.HTTP_200_OK) -> Response:
+    zone = request.user.patient.zone
+    return Response(ReminderOutput(reminder, context={"zone": zone}).data, status=code)
+
+
+class RemindersView(PatientAPIView):
+    """List the patient's reminders, or add one."""
+
+    class Input(serializers.Serializer):
+        kind = serializers.ChoiceField(
+            choices=[ReminderKind.ASSIGNMENT, ReminderKind.DIARY, ReminderKind.MEDICATION]
+        )
+        assignment = serializers.IntegerField(required=False, allow_null=True)
+        label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+        local_time = serializers.TimeField()
+        weekdays = WeekdaysField(required=False, default=schedule.EVERY_DAY)
+        only_if_not_done = serializers.BooleanField(required=False, default=True)
+        active = serializers.BooleanField(required=False, default=True)
+
+    @extend_schema(responses=ReminderOutput(many=True))
+    def get(self, request: Request) -> Response:
+        rows = Reminder.objects.filter(patient=self.patient)
+        return Response(ReminderOutput(rows, many=True, context={"zone": self.patient.zone}).data)
+
+    @extend_schema(request=Input, responses={201: ReminderOutput})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        assignment_id = values.pop("assignment", None)
+        assignment = None
+        if values["kind"] == ReminderKind.ASSIGNMENT:
+            assignment = Assignment.objects.filter(patient=self.patient, pk=assignment_id).first()
+            if assignment is None:
+                raise serializers.ValidationError({"assignment": [_("Choose one of your checklists.")]})
+        try:
+            reminder = reminders.reminder_create(patient=self.patient, assignment=assignment, **values)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return _reminder_response(request, reminder, status.HTTP_201_CREATED)
+
+
+class ReminderDetailView(PatientAPIView):
+    """Read, change or delete one of the patient's reminders."""
+
+    class Input(serializers.Serializer):
+        label = serializers.CharField(required=False, allow_blank=True, max_length=80)
+        local_time = serializers.TimeField(required=False)
+        weekdays = WeekdaysField(required=False)
+        only_if_not_done = serializers.BooleanField(required=False)
+        active = serializers.BooleanField(required=False)
+
+    def _get(self, pk: int) -> Reminder:
+        return get_object_or_404(Reminder.objects.select_related("patient"), patient=self.patient, pk=pk)
+
+    @extend_schema(responses=ReminderOutput)
+    def get(self, request: Request, pk: int) -> Response:
+        return _reminder_response(request, self._get(pk))
+
+    @extend_schema(request=Input, responses=ReminderOutput)
+    def patch(self, request: Request, pk: int) -> Response:
+        reminder = self._get(pk)
+        data = self.Input(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        try:
+            reminder = reminders.reminder_update(reminder=reminder, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return _reminder_response(request, reminder)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        reminders.reminder_delete(reminder=self._get(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReminderSnoozeView(PatientAPIView):
+    """Remind again in 10, 30 or 60 minutes (the notification's "Snooze 30 min" action)."""
+
+    class Input(serializers.Serializer):
+        minutes = serializers.ChoiceField(choices=settings.REMINDER_SNOOZE_MINUTES)
+
+    @extend_schema(request=Input, responses=ReminderOutput)
+    def post(self, request: Request, pk: int) -> Response:
+        reminder = get_object_or_404(Reminder, patient=self.patient, pk=pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        reminder = reminders.reminder_snooze(reminder=reminder, minutes=data.validated_data["minutes"])
+        return _reminder_response(request, reminder)
+
+
+class NotificationsView(PatientAPIView):
+    """The patient's in-app notification feed, newest first."""
+
+    class Output(serializers.Serializer):
+        id = serializers.IntegerField()
+        slot = LocalDateTimeField()
+        date = serializers.DateField(source="local_date")
+        title = serializers.CharField()
+        body = serializers.CharField()
+        url = serializers.CharField()
+        items = serializers.ListField(child=serializers.IntegerField())
+        reminder_ids = serializers.ListField(child=serializers.IntegerField())
+        read_at = LocalDateTimeField(allow_null=True)
+
+    @extend_schema(responses=Output(many=True))
+    def get(self, request: Request) -> Response:
+        rows = Notification.objects.filter(patient=self.patient)[:NOTIFICATIONS_PAGE_SIZE]
+        return Response(self.Output(rows, many=True, context={"zone": self.patient.zone}).data)
+
+
+class VapidPublicKeyView(PatientAPIView):
+    """The server's VAPID public key: the PWA's ``applicationServerKey`` when it subscribes."""
+
+    class Output(serializers.Serializer):
+        public_key = serializers.CharField()
+
+    @extend_schema(responses=Output)
+    def get(self, request: Request) -> Response:
+        key = push.vapid_public_key()
+        if not key:
+            return Response({"detail": _("Web Push is not configured on this server.")}, status=503)
+        return Response(self.Output({"public_key": key}).data)

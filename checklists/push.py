@@ -1,0 +1,173 @@
+"""Delivery channels for reminders: Web Push (VAPID, pywebpush) and email.
+
+Payloads carry generic text and ids only, never health data: a lock screen shows "You have 3 care
+tasks due", never what the tasks are. The in-app feed is written by the caller (checklists.reminders).
+"""
+
+import base64
+import email.utils
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
+
+from checklists.models import Patient, PushSubscription
+
+logger = logging.getLogger(__name__)
+
+# Push service answers that mean "this subscription is gone": delete it.
+GONE_STATUSES = frozenset({404, 410})
+# Answers that mean "try again later".
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def _b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def vapid_generate_keys() -> tuple[str, str]:
+    """Return a new (private, public) VAPID key pair: base64url raw P-256 scalar and uncompressed point."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return _b64url(private), _b64url(public)
+
+
+@cache
+def _vapid(private_key: str) -> Vapid:
+    return Vapid.from_string(private_key=private_key)
+
+
+def vapid_public_key() -> str:
+    """Return the configured VAPID public key (base64url), derived from the private key if not set."""
+    if settings.VAPID_PUBLIC_KEY:
+        return settings.VAPID_PUBLIC_KEY
+    if not settings.VAPID_PRIVATE_KEY:
+        return ""
+    public = _vapid(settings.VAPID_PRIVATE_KEY).public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return _b64url(public)
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """Return this thread's HTTP session, so pushes to one service reuse connections."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
+@dataclass
+class PushOutcome:
+    """What happened when pushing to all of a patient's subscriptions."""
+
+    delivered: int = 0
+    pruned: int = 0
+    failed: int = 0
+    # Set when at least one service asked to try again later: seconds to wait (Retry-After or None).
+    retry: bool = False
+    retry_after: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _retry_after_seconds(value: str | None) -> int | None:
+    """Return a Retry-After header (seconds or HTTP date) as seconds from now, or None."""
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return int(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0, int((when - datetime.now(UTC)).total_seconds()))
+
+
+def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
+    """Push ``payload`` (JSON, encrypted aes128gcm) to each of the patient's subscriptions.
+
+    Returns counts of delivered, pruned (404/410: the subscription is deleted) and failed pushes, and
+    whether a 429/5xx answer asked for a retry. Never raises for a push service's answer.
+    """
+    outcome = PushOutcome()
+    if not settings.VAPID_PRIVATE_KEY:
+        return outcome
+    data = json.dumps(payload, separators=(",", ":"))
+    for subscription in PushSubscription.objects.filter(patient=patient):
+        try:
+            webpush(
+                subscription_info={
+                    "endpoint": subscription.endpoint,
+                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+                },
+                data=data,
+                vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
+                vapid_claims={"sub": settings.VAPID_SUBJECT},
+                content_encoding="aes128gcm",
+                ttl=settings.REMINDER_PUSH_TTL_SECONDS,
+                timeout=settings.REMINDER_PUSH_TIMEOUT_SECONDS,
+                headers={"Urgency": "normal", "Topic": payload["tag"][-32:].replace(":", "")},
+                requests_session=_session(),
+            )
+        except WebPushException as exc:
+            status = exc.status_code
+            if status in GONE_STATUSES:
+                subscription.delete()
+                outcome.pruned += 1
+                continue
+            PushSubscription.objects.filter(pk=subscription.pk).update(failure_count=F("failure_count") + 1)
+            outcome.failed += 1
+            outcome.errors.append(f"HTTP {status}" if status else str(exc.message)[:100])
+            if status in RETRY_STATUSES:
+                outcome.retry = True
+                wait = _retry_after_seconds(exc.retry_after)
+                if wait is not None:
+                    outcome.retry_after = max(wait, outcome.retry_after or 0)
+            continue
+        except requests.RequestException as exc:
+            # Unreachable or timed out: like a 5xx, worth another try.
+            PushSubscription.objects.filter(pk=subscription.pk).update(failure_count=F("failure_count") + 1)
+            outcome.failed += 1
+            outcome.retry = True
+            outcome.errors.append(type(exc).__name__)
+            continue
+        PushSubscription.objects.filter(pk=subscription.pk).update(
+            last_success_at=timezone.now(), failure_count=0
+        )
+        outcome.delivered += 1
+    return outcome
+
+
+def email_patient(*, patient: Patient, body: str, url: str) -> bool:
+    """Email the reminder's generic text and a link to the app; returns False when there is no address."""
+    address = patient.user.email
+    if not address:
+        return False
+    subject = _("RLS Care: %(body)s") % {"body": body}
+    text = _(
+        "%(body)s.\n\nOpen RLS Care to see them: %(link)s\n\n"
+        "You get this email because no phone of yours receives RLS Care notifications. "
+        "Turn notifications on in the app's Settings to get reminders there instead."
+    ) % {"body": body, "link": settings.SITE_URL + url}
+    send_mail(subject, text, None, [address])
+    return True

@@ -1,0 +1,637 @@
+"""Reminder writes and dispatch (the database is the queue, as in healthchecks' ``sendalerts``).
+
+- ``reminders_sweep`` claims due reminders atomically (``SELECT ... FOR UPDATE SKIP LOCKED`` on
+  PostgreSQL; a conditional UPDATE elsewhere), writes one ``Delivery`` per (reminder, slot), advances
+  ``next_fire_at`` and queues ONE send task per patient and slot. Any number of sweeps may run at
+  once: a slot is claimed by exactly one of them, and the unique (reminder, slot) backs that up.
+- ``reminders_send_slot`` (the send task's body) claims that slot's pending deliveries, decides at
+  send time what is still not done, writes the in-app notification and pushes or emails it.
+- Deliveries whose task was lost (broker down, worker killed) are queued again by a later sweep.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.translation import ngettext
+
+from checklists import push, schedule
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.models.reminders import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Notification,
+    Reminder,
+    ReminderKind,
+)
+
+logger = logging.getLogger(__name__)
+
+PUSH_TITLE = "RLS Care"
+TODAY_URL = "/#today"
+
+# --- schedule -------------------------------------------------------------------------------------
+
+
+def default_time(key: str) -> time:
+    """Return the default local time for ``key`` (a checklist category, 'diary' or 'follow_up')."""
+    times = settings.REMINDER_DEFAULT_TIMES
+    return time.fromisoformat(times.get(key) or times["other"])
+
+
+def reminder_next_fire(*, reminder: Reminder, patient: Patient, after: datetime) -> datetime | None:
+    """Return the reminder's first regular slot strictly after ``after`` (UTC), or None if none."""
+    if not reminder.active:
+        return None
+    return schedule.next_fire(
+        after=after,
+        at=reminder.local_time,
+        zone=ZoneInfo(patient.time_zone),
+        weekdays=reminder.weekdays,
+        on_date=reminder.on_date,
+        quiet_start=patient.quiet_hours_start,
+        quiet_end=patient.quiet_hours_end,
+    )
+
+
+def _reschedule(reminder: Reminder, *, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    reminder.snoozed_until = None
+    reminder.next_fire_at = reminder_next_fire(reminder=reminder, patient=reminder.patient, after=now)
+
+
+# --- writes ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_create(
+    *,
+    patient: Patient,
+    kind: str,
+    local_time: time,
+    weekdays: int = schedule.EVERY_DAY,
+    on_date: date | None = None,
+    assignment: Assignment | None = None,
+    follow_up_id: int | None = None,
+    label: str = "",
+    only_if_not_done: bool = True,
+    active: bool = True,
+) -> Reminder:
+    """Create a reminder and schedule its first slot; returns it with ``next_fire_at`` set."""
+    reminder = Reminder(
+        patient=patient,
+        kind=kind,
+        local_time=local_time,
+        weekdays=weekdays,
+        on_date=on_date,
+        assignment=assignment,
+        follow_up_id=follow_up_id,
+        label=label,
+        only_if_not_done=only_if_not_done,
+        active=active,
+    )
+    _reschedule(reminder)
+    reminder.full_clean()
+    reminder.save()
+    return reminder
+
+
+REMINDER_EDITABLE_FIELDS = frozenset(
+    {"local_time", "weekdays", "on_date", "label", "only_if_not_done", "active"}
+)
+
+
+@transaction.atomic
+def reminder_update(*, reminder: Reminder, **changes) -> Reminder:
+    """Apply ``changes`` (editable fields only) and reschedule from now; returns the reminder.
+
+    Raises ValueError naming a field that may not be changed.
+    """
+    unknown = set(changes) - REMINDER_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(reminder, name, value)
+    _reschedule(reminder)
+    reminder.full_clean()
+    reminder.save()
+    return reminder
+
+
+def reminder_delete(*, reminder: Reminder) -> None:
+    """Delete the reminder and its delivery history."""
+    reminder.delete()
+
+
+def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
+    """Fire the reminder again ``minutes`` from now (one of REMINDER_SNOOZE_MINUTES); returns it.
+
+    The snooze replaces any slot before it; after it fires, the regular schedule resumes.
+    Raises ValueError for another number of minutes.
+    """
+    if minutes not in settings.REMINDER_SNOOZE_MINUTES:
+        raise ValueError(f"minutes must be one of {settings.REMINDER_SNOOZE_MINUTES}")
+    until = (now or timezone.now()) + timedelta(minutes=minutes)
+    Reminder.objects.filter(pk=reminder.pk).update(
+        snoozed_until=until, next_fire_at=until, updated_at=timezone.now()
+    )
+    reminder.snoozed_until = reminder.next_fire_at = until
+    return reminder
+
+
+def reminders_reschedule_patient(*, patient: Patient) -> int:
+    """Recompute every reminder of ``patient`` (after a change of time zone or quiet hours).
+
+    Returns how many reminders were rescheduled; snoozes are kept.
+    """
+    now = timezone.now()
+    count = 0
+    for reminder in Reminder.objects.filter(patient=patient).select_related("patient"):
+        reminder.patient = patient
+        regular = reminder_next_fire(reminder=reminder, patient=patient, after=now)
+        if reminder.snoozed_until and reminder.snoozed_until > now:
+            regular = reminder.snoozed_until
+        Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=regular)
+        count += 1
+    return count
+
+
+def reminder_for_assignment(*, assignment: Assignment) -> Reminder:
+    """Return the assignment's daily reminder, creating the default one (time by category) if missing."""
+    existing = Reminder.objects.filter(assignment=assignment).first()
+    if existing:
+        return existing
+    return reminder_create(
+        patient=assignment.patient,
+        kind=ReminderKind.ASSIGNMENT,
+        assignment=assignment,
+        local_time=default_time(assignment.category),
+        weekdays=assignment.weekdays,
+    )
+
+
+def reminder_defaults_ensure(*, patient: Patient) -> list[Reminder]:
+    """Create the patient's default reminders that are missing: the diary at bedtime and one per
+    active assignment. Returns the reminders created."""
+    created = []
+    if not Reminder.objects.filter(patient=patient, kind=ReminderKind.DIARY).exists():
+        created.append(
+            reminder_create(patient=patient, kind=ReminderKind.DIARY, local_time=default_time("diary"))
+        )
+    for assignment in Assignment.objects.filter(patient=patient, active=True, reminders__isnull=True):
+        created.append(reminder_for_assignment(assignment=assignment))
+    return created
+
+
+# The seam to the care plan's follow-ups: the care-plan service calls these when it schedules,
+# moves, completes or cancels a follow-up. Only the follow-up's id and due date cross the seam.
+
+
+@transaction.atomic
+def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: date) -> list[Reminder]:
+    """(Re)create the follow-up's one-off reminders, REMINDER_FOLLOW_UP_DAYS_BEFORE its due date.
+
+    Returns the reminders that will still fire (those already in the past are not created).
+    """
+    reminders_cancel_follow_up(follow_up_id=follow_up_id)
+    created = []
+    for days_before in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE:
+        reminder = reminder_create(
+            patient=patient,
+            kind=ReminderKind.FOLLOW_UP,
+            follow_up_id=follow_up_id,
+            on_date=due_date - timedelta(days=days_before),
+            local_time=default_time("follow_up"),
+        )
+        if reminder.next_fire_at is None:
+            reminder.delete()
+        else:
+            created.append(reminder)
+    return created
+
+
+def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
+    """Delete the follow-up's reminders (it was done, moved or cancelled); returns how many."""
+    deleted, _ = Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up_id).delete()
+    return deleted
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did: reminders claimed, deliveries written, send tasks queued, retried."""
+
+    claimed: int = 0
+    deliveries: int = 0
+    queued: int = 0
+    requeued: int = 0
+    enqueue_failed: bool = False
+
+
+Enqueue = Callable[[int, datetime], None]
+
+
+def _enqueue_send(patient_id: int, slot: datetime) -> None:
+    from checklists.tasks import reminders_send
+
+    # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+    reminders_send.apply_async((patient_id, slot.isoformat()), retry=False)
+
+
+def _uses_skip_locked() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# Reminder fields the next slot depends on; reminders sharing them share the computation.
+_ScheduleKey = tuple
+
+
+# Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
+SWEEP_LOCK_NAMESPACE = 0x524C5331
+
+
+def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
+    """Claim the due reminders of up to ``limit`` patients no other sweep is working on, and insert
+    their deliveries, in one statement.
+
+    A patient's due reminders are claimed together (a transaction-scoped advisory lock per patient),
+    so each (patient, slot) gets one send task even with several sweeps running; the reminder rows
+    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns (reminder id, patient id, slot,
+    local_time, weekdays, on_date, zone, quiet start, quiet end) for each claimed reminder.
+    """
+    r, d, p = Reminder._meta.db_table, Delivery._meta.db_table, Patient._meta.db_table
+    sql = f"""
+        WITH patients AS (
+            SELECT patient_id FROM {r}
+            WHERE active AND next_fire_at <= %(now)s
+            GROUP BY patient_id ORDER BY min(next_fire_at) LIMIT %(limit)s
+        ), mine AS MATERIALIZED (
+            SELECT patient_id FROM patients
+            WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
+        ), due AS (
+            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
+            WHERE active AND next_fire_at <= %(now)s AND patient_id IN (SELECT patient_id FROM mine)
+            FOR UPDATE SKIP LOCKED
+        ), ins AS (
+            INSERT INTO {d} (reminder_id, patient_id, slot, channel, status, attempts, last_error,
+                             created_at, queued_at)
+            SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
+            ON CONFLICT (reminder_id, slot) DO NOTHING
+        )
+        SELECT due.id, due.patient_id, due.next_fire_at, due.local_time, due.weekdays, due.on_date,
+               p.time_zone, p.quiet_hours_start, p.quiet_hours_end
+        FROM due JOIN {p} p ON p.id = due.patient_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
+        return cursor.fetchall()
+
+
+def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
+    table = Reminder._meta.db_table
+    with connection.cursor() as cursor:
+        for next_at, ids in groups.items():
+            cursor.execute(
+                f"UPDATE {table} SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
+                [next_at, ids],
+            )
+
+
+def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
+    """Claim the due reminders of up to ``limit`` patients with a conditional UPDATE each
+    (``next_fire_at`` unchanged since read); an UPDATE that touches no row lost to another sweep.
+
+    Returns the same tuples as the PostgreSQL claim, for the reminders this sweep won, after
+    inserting their deliveries. (SQLite runs one writing transaction at a time, so a patient's
+    reminders are claimed together here too.)
+    """
+    due = Reminder.objects.filter(active=True, next_fire_at__lte=now)
+    patients = list(
+        due.values("patient_id")
+        .annotate(first=Min("next_fire_at"))
+        .order_by("first")
+        .values_list("patient_id", flat=True)[:limit]
+    )
+    rows = list(
+        due.filter(patient_id__in=patients).values_list(
+            "id",
+            "patient_id",
+            "next_fire_at",
+            "local_time",
+            "weekdays",
+            "on_date",
+            "patient__time_zone",
+            "patient__quiet_hours_start",
+            "patient__quiet_hours_end",
+        )
+    )
+    won = []
+    for row in rows:
+        # Park the claimed row just past its slot; _advance sets the real next slot in this transaction.
+        claimed = Reminder.objects.filter(pk=row[0], next_fire_at=row[2], active=True).update(
+            next_fire_at=None
+        )
+        if claimed == 1:
+            won.append(row)
+    Delivery.objects.bulk_create(
+        [
+            Delivery(reminder_id=row[0], patient_id=row[1], slot=row[2], queued_at=now, created_at=now)
+            for row in won
+        ],
+        ignore_conflicts=True,
+    )
+    return won
+
+
+def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
+    for next_at, ids in groups.items():
+        Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at, snoozed_until=None)
+
+
+def _next_slots(rows: list[tuple], now: datetime) -> dict[datetime | None, list[int]]:
+    """Return claimed reminder ids grouped by their next slot (computed once per distinct schedule)."""
+    cache: dict[_ScheduleKey, datetime | None] = {}
+    groups: dict[datetime | None, list[int]] = defaultdict(list)
+    for rid, _patient_id, slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end in rows:
+        # Never replay a backlog: after downtime, the next slot is the first one after now.
+        after = max(slot, now)
+        key = (after, local_time, weekdays, on_date, zone, quiet_start, quiet_end)
+        if key not in cache:
+            cache[key] = schedule.next_fire(
+                after=after,
+                at=local_time,
+                zone=ZoneInfo(zone),
+                weekdays=weekdays,
+                on_date=on_date,
+                quiet_start=quiet_start,
+                quiet_end=quiet_end,
+            )
+        groups[cache[key]].append(rid)
+    return groups
+
+
+def _enqueue_groups(slots: Iterable[tuple[int, datetime]], enqueue: Enqueue, result: SweepResult) -> None:
+    """Queue one send task per (patient, slot); on a broker failure mark the rest as not queued."""
+    slots = sorted(set(slots))
+    for index, (patient_id, slot) in enumerate(slots):
+        try:
+            enqueue(patient_id, slot)
+        except Exception:
+            logger.warning("broker unavailable: %d reminder slots wait in the database", len(slots) - index)
+            result.enqueue_failed = True
+            for later_patient, later_slot in slots[index:]:
+                Delivery.objects.filter(
+                    patient_id=later_patient, slot=later_slot, status=DeliveryStatus.PENDING
+                ).update(queued_at=None)
+            return
+        result.queued += 1
+
+
+def reminders_claim_batch(*, now: datetime, limit: int) -> tuple[int, int, list[tuple[int, datetime]]]:
+    """Claim up to ``limit`` due reminders in one transaction: insert their deliveries and advance
+    ``next_fire_at``. Returns (claimed, deliveries inserted, distinct (patient id, slot) pairs)."""
+    with transaction.atomic():
+        if _uses_skip_locked():
+            rows = _claim_batch_postgresql(now, limit)
+            _advance_postgresql(_next_slots(rows, now))
+        else:
+            rows = _claim_batch_conditional(now, limit)
+            _advance_conditional(_next_slots(rows, now))
+    return len(rows), len(rows), list({(row[1], row[2]) for row in rows})
+
+
+def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None:
+    """Queue again the slots whose send task was lost: never queued (broker down), queued long ago
+    and still pending, or stuck "sending" after its worker died."""
+    sending_cutoff = now - timedelta(seconds=settings.REMINDER_SENDING_TIMEOUT_SECONDS)
+    requeue_cutoff = now - timedelta(seconds=settings.REMINDER_REQUEUE_AFTER_SECONDS)
+    stale = Delivery.objects.filter(
+        Q(status=DeliveryStatus.SENDING, started_at__lt=sending_cutoff)
+        | Q(status=DeliveryStatus.PENDING, queued_at__isnull=True)
+        | Q(status=DeliveryStatus.PENDING, queued_at__lt=requeue_cutoff)
+    )
+    # Pushes that asked to be retried later wait for their time.
+    stale = stale.exclude(retry_at__gt=now)
+    slots = set()
+    with transaction.atomic():
+        rows = list(stale.values_list("id", "patient_id", "slot", "status", "started_at")[:10_000])
+        for did, patient_id, slot, status, started_at in rows:
+            # Conditional: another sweep or a late worker may have moved this row meanwhile.
+            if (
+                Delivery.objects.filter(pk=did, status=status, started_at=started_at).update(
+                    status=DeliveryStatus.PENDING, queued_at=now
+                )
+                == 1
+            ):
+                slots.add((patient_id, slot))
+    result.requeued = len(slots)
+    queued_before = result.queued
+    _enqueue_groups(slots, enqueue, result)
+    result.queued = queued_before
+
+
+def reminders_sweep(
+    *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
+) -> SweepResult:
+    """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
+    deliveries, queue one send task per patient and slot, and queue again the lost ones.
+    Safe to run concurrently. Returns what it did."""
+    now = now or timezone.now()
+    batch_size = batch_size or settings.REMINDER_SWEEP_BATCH_SIZE
+    enqueue = enqueue or _enqueue_send
+    result = SweepResult()
+    while True:
+        claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
+        result.claimed += claimed
+        result.deliveries += inserted
+        if slots and not result.enqueue_failed:
+            _enqueue_groups(slots, enqueue, result)
+        elif slots:
+            for patient_id, slot in slots:
+                Delivery.objects.filter(
+                    patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
+                ).update(queued_at=None)
+        if not claimed:
+            break
+    if not result.enqueue_failed:
+        _requeue_stale(now, enqueue, result)
+    return result
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    """What a send task did for one patient's slot."""
+
+    status: str
+    channel: str = ""
+    tasks: int = 0
+    payload: dict | None = None
+
+
+def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> list[tuple[int, int]]:
+    """Move this slot's pending deliveries to "sending"; returns (delivery id, reminder id) of the
+    rows this task now owns. One conditional UPDATE: a concurrent task re-checks the status and
+    gets nothing."""
+    table = Delivery._meta.db_table
+    db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {table} SET status = %s, started_at = %s, attempts = attempts + 1
+                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+                RETURNING id, reminder_id""",
+            [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
+        )
+        return cursor.fetchall()
+
+
+def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
+    """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
+
+    A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
+    diary reminder is due unless the day's entry exists; other kinds count one task each.
+    """
+    assignment_ids = {
+        r.assignment_id
+        for r in reminders
+        if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
+    }
+    items_by_assignment: dict[int, list[int]] = defaultdict(list)
+    for item_id, assignment_id in AssignmentItem.objects.filter(
+        assignment_id__in=assignment_ids, retired_at__isnull=True
+    ).values_list("id", "assignment_id"):
+        items_by_assignment[assignment_id].append(item_id)
+    done: set[int] = set()
+    if any(r.only_if_not_done for r in reminders if r.assignment_id in assignment_ids):
+        done = set(
+            CheckOff.objects.filter(item__assignment_id__in=assignment_ids, date=day, done=True).values_list(
+                "item_id", flat=True
+            )
+        )
+    diary_done = any(r.kind == ReminderKind.DIARY and r.only_if_not_done for r in reminders) and (
+        DiaryEntry.objects.filter(patient_id=reminders[0].patient_id, date=day).exists()
+    )
+    due, items, tasks = [], [], 0
+    for reminder in reminders:
+        if reminder.kind == ReminderKind.ASSIGNMENT:
+            open_items = [
+                item
+                for item in items_by_assignment.get(reminder.assignment_id, [])
+                if not (reminder.only_if_not_done and item in done)
+            ]
+            if not open_items:
+                continue
+            items.extend(open_items)
+            tasks += len(open_items)
+        elif reminder.kind == ReminderKind.DIARY:
+            if reminder.only_if_not_done and diary_done:
+                continue
+            tasks += 1
+        else:
+            tasks += 1
+        due.append(reminder)
+    return due, sorted(set(items)), tasks
+
+
+def reminder_payload(
+    *, slot: datetime, day: date, tasks: int, items: list[int], reminder_ids: list[int]
+) -> dict:
+    """Return the push payload the PWA's service worker shows: generic text and ids only."""
+    body = ngettext("You have %(count)d care task due", "You have %(count)d care tasks due", tasks) % {
+        "count": tasks
+    }
+    return {
+        "title": PUSH_TITLE,
+        "body": body,
+        "tag": "rls-" + slot.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "url": TODAY_URL,
+        "date": day.isoformat(),
+        "items": sorted(items),
+        "reminder_ids": sorted(reminder_ids),
+    }
+
+
+def _finish(ids: list[int], **fields) -> None:
+    Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.SENDING).update(**fields)
+
+
+def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None = None) -> SendResult:
+    """Deliver one patient's reminders for one slot: in-app always, then Web Push, else email.
+
+    Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
+    """
+    now = now or timezone.now()
+    claimed = _claim_deliveries(patient_id, slot, now)
+    if not claimed:
+        return SendResult(status="none")
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    patient = Patient.objects.select_related("user").get(pk=patient_id)
+    day = slot.astimezone(patient.zone).date()
+    reminders = list(Reminder.objects.filter(pk__in=delivery_of).select_related("assignment").order_by("id"))
+    due, items, tasks = _still_due(reminders, day)
+    due_ids = [delivery_of[r.pk] for r in due]
+    skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
+    if skipped_ids:
+        _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
+    if not due:
+        return SendResult(status=DeliveryStatus.SKIPPED)
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                patient_id=patient_id,
+                slot=slot,
+                local_date=day,
+                title=payload["title"],
+                body=payload["body"],
+                url=payload["url"],
+                items=payload["items"],
+                reminder_ids=payload["reminder_ids"],
+            )
+        ],
+        ignore_conflicts=True,  # a retried slot keeps its first feed entry
+    )
+
+    outcome = push.push_to_patient(patient=patient, payload=payload)
+    if outcome.delivered:
+        _finish(due_ids, status=DeliveryStatus.SENT, channel=DeliveryChannel.PUSH, sent_at=timezone.now())
+        return SendResult(
+            status=DeliveryStatus.SENT, channel=DeliveryChannel.PUSH, tasks=tasks, payload=payload
+        )
+    attempts = Delivery.objects.filter(pk__in=due_ids).values_list("attempts", flat=True).first() or 1
+    if outcome.retry and attempts <= settings.REMINDER_PUSH_MAX_RETRIES:
+        # Back to the queue, not a countdown task: a later sweep queues it once the wait is over.
+        wait = outcome.retry_after or settings.REMINDER_PUSH_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        _finish(
+            due_ids,
+            status=DeliveryStatus.PENDING,
+            retry_at=now + timedelta(seconds=wait),
+            queued_at=None,
+            last_error="; ".join(outcome.errors)[:300],
+        )
+        return SendResult(status="retry", tasks=tasks, payload=payload)
+    # No working push subscription: email, and the in-app feed already has it.
+    if push.email_patient(patient=patient, body=payload["body"], url=payload["url"]):
+        channel = DeliveryChannel.EMAIL
+    else:
+        channel = DeliveryChannel.IN_APP
+    _finish(
+        due_ids,
+        status=DeliveryStatus.SENT,
+        channel=channel,
+        sent_at=timezone.now(),
+        last_error="; ".join(outcome.errors)[:300],
+    )
+    return SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload)
