@@ -28,8 +28,10 @@ from checklists.models import AccessLog, AccountClosure, Patient
 
 # Kept on purpose when a patient leaves, never exported as "their data": the accountability records.
 NOT_PATIENT_DATA = {AccessLog, AccountClosure}
-# Secrets that are no use to the patient in an export (their browser's push keys, password hash).
+# Left out of the export: secrets of no use to the patient (their browser's push keys, password hash),
+# and the care team's own working notes ("notes" on care-plan rows, marked never shown to the patient).
 SECRET_FIELDS = {"password", "p256dh", "auth"}
+CLINICIAN_ONLY_FIELDS = {"notes"}
 USER_FIELDS = ["id", "username", "email", "first_name", "last_name", "date_joined", "last_login"]
 # Longest foreign-key chain followed from a model to Patient (e.g. Delivery -> Reminder -> Patient).
 MAX_PATH_LENGTH = 4
@@ -78,7 +80,7 @@ def _row(obj: models.Model) -> dict:
     return {
         field.attname: _value(getattr(obj, field.attname))
         for field in obj._meta.concrete_fields
-        if field.name not in SECRET_FIELDS
+        if field.name not in SECRET_FIELDS and field.name not in CLINICIAN_ONLY_FIELDS
     }
 
 

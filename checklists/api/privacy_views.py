@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +36,7 @@ class ExportView(PatientAPIView):
 
 
 class DeleteAccountView(PatientAPIView):
+    @extend_schema_serializer(component_name="DeleteAccountInput")
     class Input(serializers.Serializer):
         password = serializers.CharField(help_text="The patient's current password, typed again.")
         confirm = serializers.BooleanField(help_text="Must be true: the patient confirmed they want this.")

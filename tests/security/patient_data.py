@@ -7,18 +7,33 @@ and the leak checks always cover it.
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import time, timedelta
+from decimal import Decimal
 
 from django.db import models, transaction
+from django.utils import timezone
 
-from checklists import services
-from checklists.models import CheckOff, DiaryEntry, Patient, PushSubscription, SyncOp
+from checklists import reminders, services
+from checklists.careplan import services as careplan_services
+from checklists.models import (
+    CheckOff,
+    Delivery,
+    DiaryEntry,
+    LabResult,
+    Notification,
+    Patient,
+    PushSubscription,
+    SeverityScore,
+    SyncOp,
+)
+from checklists.models.careplan import FollowUpKind
+from checklists.models.reminders import ReminderKind
 from tests.factories import template_with_items
 
 # Health values that must never leave the record except to the patient and their care team.
 DIARY_NOTE = "Woke at 3am with crawling feeling zxqv-diary-note"
 MEDICATION_NAME = "Pramipexolezxqv"
-LAB_VALUE = "87.654"
+LAB_VALUE = "873.9"
 
 
 def _plan(patient: Patient) -> None:
@@ -57,6 +72,29 @@ def _sync_op(patient: Patient) -> None:
     SyncOp.objects.create(op_id=uuid.uuid4(), patient=patient)
 
 
+def _care_plan(patient: Patient) -> None:
+    today = patient.local_today()
+    careplan_services.followup_create(
+        patient=patient, kind=FollowUpKind.FERRITIN_TSAT_LAB, due_date=today + timedelta(days=30)
+    )
+    LabResult.objects.create(
+        patient=patient, drawn_on=today, ferritin=Decimal(LAB_VALUE), tsat=Decimal("21.5")
+    )
+    careplan_services.medication_add(patient=patient, name=MEDICATION_NAME, dose_text="1 tablet")
+    SeverityScore.objects.create(patient=patient, scored_on=today, irls_total=17)
+
+
+def _reminders(patient: Patient) -> None:
+    reminder = reminders.reminder_create(
+        patient=patient, kind=ReminderKind.MEDICATION, local_time=time(21, 0)
+    )
+    now = timezone.now()
+    Delivery.objects.create(reminder=reminder, patient=patient, slot=now)
+    Notification.objects.create(
+        patient=patient, slot=now, local_date=patient.local_today(), title="RLS Care", body="1 care task due"
+    )
+
+
 # label -> function that gives the patient at least one row in that table (and the tables it needs).
 MAKERS: dict[str, Callable[[Patient], None]] = {
     "checklists.assignment": _plan,
@@ -65,6 +103,13 @@ MAKERS: dict[str, Callable[[Patient], None]] = {
     "checklists.diaryentry": _diary,
     "checklists.pushsubscription": _push,
     "checklists.syncop": _sync_op,
+    "checklists.followup": _care_plan,
+    "checklists.labresult": _care_plan,
+    "checklists.medication": _care_plan,
+    "checklists.severityscore": _care_plan,
+    "checklists.reminder": _reminders,
+    "checklists.delivery": _reminders,
+    "checklists.notification": _reminders,
 }
 
 

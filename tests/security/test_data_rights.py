@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from checklists.models import AccessLog, AccountClosure, Patient
+from checklists.models import AccessLog, AccountClosure, LabResult, Patient
 from checklists.privacy import patient_data_models
 from tests.factories import DEFAULT_PASSWORD
-from tests.security.patient_data import DIARY_NOTE, MAKERS, fill_every_table, rows_per_table
+from tests.security.patient_data import DIARY_NOTE, MAKERS, MEDICATION_NAME, fill_every_table, rows_per_table
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def test_every_table_of_patient_data_is_known_to_the_tests():
 
 
 def test_export_holds_everything_about_the_patient_and_nothing_else(patient_client, patient, other_patient):
+    LabResult.objects.filter(patient=patient).update(notes="Clinician-only remark")
     response = patient_client.get(reverse("api:me-export"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -54,6 +55,8 @@ def test_export_holds_everything_about_the_patient_and_nothing_else(patient_clie
     text = archive.read("data.json").decode()
     assert other_patient.user.email not in text
     assert patient.user.password not in text and "p256dh" not in text
+    assert "Clinician-only remark" not in text  # the care team's notes are theirs
+    assert data["tables"]["checklists.medication"][0]["name"] == MEDICATION_NAME
     own_ids = {row["patient_id"] for rows in data["tables"].values() for row in rows if "patient_id" in row}
     assert own_ids == {patient.pk}
     assert AccessLog.objects.filter(action="export", patient=patient, actor=patient.user).count() == 1

@@ -9,6 +9,7 @@ method named), signed in with a session and no two-factor requirement (that gate
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import time
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
@@ -19,8 +20,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklists import services
-from checklists.models import AccessLog, AccountClosure, DiaryEntry, PushSubscription
+from checklists import reminders, services
+from checklists.careplan import services as careplan_services
+from checklists.models import AccessLog, AccountClosure, DiaryEntry, DueFollowUp, PushSubscription
+from checklists.models.careplan import FollowUpKind
+from checklists.models.reminders import ReminderKind
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +51,13 @@ def _diary_of_patient(p) -> dict:
     day = p["patient"].local_today()
     DiaryEntry.objects.get_or_create(patient=p["patient"], date=day, defaults={"severity": 3})
     return {"date": day.isoformat()}
+
+
+def _reminder_of_patient(p) -> dict:
+    reminder = reminders.reminder_create(
+        patient=p["patient"], kind=ReminderKind.MEDICATION, local_time=time(21)
+    )
+    return {"pk": reminder.pk}
 
 
 def _push_subscription_of_patient(p) -> dict:
@@ -80,6 +91,16 @@ URLS: dict[str, Entry] = {
         _row("403 204 404 403 403 403"), method="delete", kwargs=_push_subscription_of_patient
     ),
     "api:me-export": Entry(PATIENT_API),
+    "api:careplan": Entry(PATIENT_API),
+    "api:reminders": Entry(PATIENT_API),
+    # The patient's own reminder: the other patient cannot see or snooze it.
+    "api:reminder": Entry(_row("403 200 404 403 403 403"), kwargs=_reminder_of_patient),
+    "api:reminder-snooze": Entry(
+        _row("403 200 404 403 403 403"), method="post", data={"minutes": 30}, kwargs=_reminder_of_patient
+    ),
+    "api:notifications": Entry(PATIENT_API),
+    # No VAPID keys in the test settings: patients are told push is not configured.
+    "api:vapid-public-key": Entry(_row("403 503 503 403 403 403")),
     # An empty body: patients get the validation error, nothing is deleted.
     "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
     "api:me-sign-out-everywhere": Entry(PATIENT_API, method="post"),
@@ -136,6 +157,16 @@ ADMIN: dict[str, AdminEntry] = {
         "200 200 200 200 200",
         "200 200 404 404 404",
         "200 200 200 200 200",
+    ),
+    "checklists.duefollowup": AdminEntry(
+        lambda p: DueFollowUp.objects.get(
+            pk=careplan_services.followup_create(
+                patient=p["patient"], kind=FollowUpKind.FERRITIN_TSAT_LAB, due_date=p["patient"].local_today()
+            ).pk
+        ),
+        "200 403 200 403 200",
+        "200 403 404 404 404",
+        "200 403 200 403 200",
     ),
     "checklists.checklisttemplate": AdminEntry(
         lambda p: template_with_items(1), "200 403 200 403 200", "200 403 200 403 200", "200 200 200 200 200"
