@@ -332,8 +332,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-# The PWA reads no CSRF cookie from script: it takes the token from the page (meta tag).
-CSRF_COOKIE_HTTPONLY = True
+# The PWA's script reads the CSRF cookie to send X-CSRFToken (also from its offline outbox), so it is
+# not HttpOnly; Django's docs: HttpOnly on it gives no practical protection. The session cookie is.
+CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see

@@ -175,3 +175,20 @@ class TestTwoFactor:
     def test_patients_cannot_open_the_enrolment_page(self, client, patient):
         client.force_login(patient.user)
         assert client.get("/accounts/2fa/setup/").status_code == 403
+
+
+def test_password_validators_apply_on_the_invitation_page_and_in_the_admin(client, superuser, patient):
+    from checklists.invitations import invitation_link
+
+    link = invitation_link(patient=patient).split("://", 1)[1].split("/", 1)[1]
+    page = client.get("/" + link, follow=True)
+    weak = {"new_password1": "12345678", "new_password2": "12345678"}
+    response = client.post(page.redirect_chain[-1][0], weak)
+    assert response.status_code == 200
+    assert "This password is too common" in response.text or "entirely numeric" in response.text
+    admin = Client()
+    admin.force_login(superuser)
+    url = f"/admin/auth/user/{patient.user.pk}/password/"
+    response = admin.post(url, {"password1": "password", "password2": "password", "usable_password": "true"})
+    assert response.status_code == 200
+    assert "This password is too common" in response.text

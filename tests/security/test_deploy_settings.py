@@ -71,7 +71,8 @@ def test_session_and_csrf_cookies_are_httponly_samesite_and_secure_when_configur
     settings.CSRF_COOKIE_SECURE = True
     client.get("/accounts/login/")
     csrf = client.cookies["csrftoken"]
-    assert csrf["httponly"] and csrf["secure"] and csrf["samesite"] == "Lax"
+    # Readable by the PWA's script (it sends X-CSRFToken); the session cookie is the one script never sees.
+    assert not csrf["httponly"] and csrf["secure"] and csrf["samesite"] == "Lax"
     response = client.post(
         "/accounts/login/", {"username": "pat@example.com", "password": "correct-horse-battery-staple"}
     )
