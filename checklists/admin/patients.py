@@ -1,5 +1,6 @@
 """Patients in the clinicians' workspace: invite, assign checklists, see adherence."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -78,7 +79,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
                 .objects.filter(is_active=True, is_staff=True, groups__name=CLINICIANS_GROUP)
                 .order_by("last_name", "email")
             )
-            kwargs["widget"] = admin.widgets.FilteredSelectMultiple(_("clinicians"), is_stacked=False)
+            kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.timezone import now
 
 from checklists import services
 from checklists.careplan import services as careplan_services
@@ -71,7 +72,9 @@ class Command(BaseCommand):
                 return services.clinician_create(
                     email=email, password=password, first_name="Demo", last_name="Clinician"
                 )
-            user = User.objects.create_user(username=email, email=email, password=password)
+            user = User.objects.create_user(
+                username=email, email=email, password=password, first_name="Demo", last_name="Patient"
+            )
         else:
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -79,7 +82,10 @@ class Command(BaseCommand):
 
     def _patient(self, email: str, password: str, time_zone: str) -> Patient:
         user = self._user(email, password, staff=False)
-        patient, _ = Patient.objects.get_or_create(user=user, defaults={"time_zone": time_zone})
+        # Demo accounts come with a password, so their invitation counts as accepted.
+        patient, _ = Patient.objects.get_or_create(
+            user=user, defaults={"time_zone": time_zone, "invited_at": now(), "invitation_accepted_at": now()}
+        )
         return patient
 
     def _plan(self, patient: Patient, clinician, templates: list[ChecklistTemplate]) -> None:
