@@ -17,7 +17,9 @@ from uuid import UUID
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -179,7 +181,11 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
         actor_label=f"deleted patient #{patient_id}",
     )
     for model, lookup in patient_data_models():
-        model._default_manager.filter(**{lookup: patient}).delete()
+        rows = model._default_manager.filter(**{lookup: patient})
+        _admin_history_forget(model, list(rows.values_list("pk", flat=True)))
+        rows.delete()
+    _admin_history_forget(Patient, [patient_id])
+    _admin_history_forget(get_user_model(), [user.pk])
     AccessLog.objects.filter(
         models.Q(actor=user) | models.Q(actor__isnull=True, actor_label=user.get_username())
     ).anonymise(actor_label=f"deleted patient #{patient_id}")
@@ -189,6 +195,15 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
     patient.delete()
     get_user_model()._default_manager.filter(pk=user.pk).delete()
     return closure
+
+
+def _admin_history_forget(model: type[models.Model], pks: list) -> None:
+    """Delete the admin's history entries about these rows: their titles can hold health data (a
+    medication's name). Who changed what and when stays in the access log, which holds no values."""
+    if pks:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
+        ).delete()
 
 
 def _axes_forget(username: str) -> None:

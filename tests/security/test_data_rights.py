@@ -6,11 +6,12 @@ import json
 import zipfile
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from checklists.models import AccessLog, AccountClosure, LabResult, Patient
+from checklists.models import AccessLog, AccountClosure, LabResult, Medication, Patient
 from checklists.privacy import patient_data_models
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.patient_data import DIARY_NOTE, MAKERS, MEDICATION_NAME, fill_every_table, rows_per_table
@@ -75,6 +76,12 @@ def test_delete_needs_the_password_and_confirmation(patient_client, patient):
 
 def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, clinician, other_clinician):
     patient_id, user_id, email = patient.pk, patient.user_id, patient.user.email
+    # The admin's history of edits to the patient's rows names them (a medication's name).
+    medication = Medication.objects.get(patient=patient)
+    LogEntry.objects.log_actions(user_id=clinician.pk, queryset=[medication, patient], action_flag=CHANGE)
+    LogEntry.objects.log_actions(
+        user_id=clinician.pk, queryset=[Medication.objects.get(patient=other_patient)], action_flag=CHANGE
+    )
     own_rows = {
         model._meta.label_lower: model._default_manager.filter(**{lookup: patient}).count()
         for model, lookup in patient_data_models()
@@ -92,6 +99,7 @@ def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, cl
     expected["checklists.accountclosure"] += 1
     expected["checklists.patient_care_team"] -= 1
     expected["checklists.accountclosure_care_team"] += 1
+    expected["admin.logentry"] -= 2
     expected["sessions.session"] = after["sessions.session"]  # checked below
     expected["checklists.accesslog"] = after["checklists.accesslog"]  # append-only, checked below
     assert after == expected
@@ -103,6 +111,10 @@ def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, cl
     # The session is over, and nothing in the kept records names the patient's account any more.
     assert patient_client.get(reverse("api:me")).status_code == 403
     assert not AccessLog.objects.filter(actor_label=email).exists()
+    # The admin's history about the patient's rows is gone; the other patient's stays.
+    assert list(LogEntry.objects.values_list("object_id", flat=True)) == [
+        str(Medication.objects.get(patient=other_patient).pk)
+    ]
     assert AccessLog.objects.filter(action="account-deleted", patient_ref=patient_id).count() == 1
 
 
