@@ -200,10 +200,12 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
 def _admin_history_forget(model: type[models.Model], pks: list) -> None:
     """Delete the admin's history entries about these rows: their titles can hold health data (a
     medication's name). Who changed what and when stays in the access log, which holds no values."""
-    if pks:
-        LogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
-        ).delete()
+    if not pks:
+        return
+    # The admin logs a proxy's rows (e.g. "due follow-ups") under the proxy's content type.
+    variants = [m for m in apps.get_models() if m._meta.concrete_model is model._meta.concrete_model]
+    content_types = ContentType.objects.get_for_models(*variants, for_concrete_models=False).values()
+    LogEntry.objects.filter(content_type__in=content_types, object_id__in=[str(pk) for pk in pks]).delete()
 
 
 def _axes_forget(username: str) -> None:

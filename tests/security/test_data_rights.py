@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from checklists.models import AccessLog, AccountClosure, LabResult, Medication, Patient
+from checklists.models import AccessLog, AccountClosure, DueFollowUp, LabResult, Medication, Patient
 from checklists.privacy import patient_data_models
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.patient_data import DIARY_NOTE, MAKERS, MEDICATION_NAME, fill_every_table, rows_per_table
@@ -79,6 +79,8 @@ def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, cl
     # The admin's history of edits to the patient's rows names them (a medication's name).
     medication = Medication.objects.get(patient=patient)
     LogEntry.objects.log_actions(user_id=clinician.pk, queryset=[medication, patient], action_flag=CHANGE)
+    due = DueFollowUp.objects.get(patient=patient)  # a proxy: logged under its own content type
+    LogEntry.objects.log_actions(user_id=clinician.pk, queryset=[due], action_flag=CHANGE)
     LogEntry.objects.log_actions(
         user_id=clinician.pk, queryset=[Medication.objects.get(patient=other_patient)], action_flag=CHANGE
     )
@@ -99,7 +101,7 @@ def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, cl
     expected["checklists.accountclosure"] += 1
     expected["checklists.patient_care_team"] -= 1
     expected["checklists.accountclosure_care_team"] += 1
-    expected["admin.logentry"] -= 2
+    expected["admin.logentry"] -= 3
     expected["sessions.session"] = after["sessions.session"]  # checked below
     expected["checklists.accesslog"] = after["checklists.accesslog"]  # append-only, checked below
     assert after == expected
