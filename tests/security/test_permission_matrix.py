@@ -277,3 +277,24 @@ def test_admin_matrix(personas, label):
         if persona in ("anonymous", "patient"):
             assert client.get(urls["change"])["Location"].startswith(reverse("admin:login"))
     assert actual == expected
+
+
+def test_every_unsafe_api_method_needs_the_csrf_token(personas):
+    """Session writes without the CSRF token are refused, on every API endpoint and method."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["patient"].user)
+    checked = []
+    for name, pattern in _url_names(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "cls", None)
+        if not name.startswith("api:") or view_class is None:
+            continue
+        entry = URLS[name]
+        kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+        url = reverse(name, kwargs=kwargs or None)
+        for method in ("post", "put", "patch", "delete"):
+            if hasattr(view_class, method):
+                response = getattr(client, method)(url, {}, content_type="application/json")
+                assert response.status_code == 403, (name, method, response.status_code)
+                assert "CSRF" in response.json()["detail"], (name, method)
+                checked.append((name, method))
+    assert ("api:me-delete", "post") in checked and ("api:sync", "post") in checked
