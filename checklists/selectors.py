@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db import connection
+from django.db.models import Prefetch, Q
 
 from checklists import schedule
 from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
@@ -77,6 +78,20 @@ def _start_of_local_day(patient: Patient, day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=patient.zone)
 
 
+TODAY_SQL = """
+    SELECT i.id, i.text, i.help_text, i.source,
+           EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done),
+           a.id, a.name, a.category, a.weekdays
+    FROM checklists_assignmentitem i
+    JOIN checklists_assignment a ON a.id = i.assignment_id
+    WHERE a.patient_id = %s AND a.active AND a.start_date <= %s
+      AND (a.end_date IS NULL OR a.end_date >= %s)
+      AND (i.retired_at IS NULL OR i.retired_at >= %s)
+      AND (i.due_from IS NULL OR i.due_from <= %s)
+    ORDER BY a.start_date, a.id, i.position, i.id
+"""
+
+
 def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
     """Return the checklists due for ``patient`` on ``day`` with their items and done state.
 
@@ -84,30 +99,22 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
     "items": [{"id", "text", "help_text", "source", "done"}]}]}``. Inactive assignments, days outside
     an assignment's window or weekdays, and items retired on or before ``day`` are left out. One query.
     """
-    rows = (
-        AssignmentItem.objects.filter(
-            assignment__patient=patient,
-            assignment__active=True,
-            assignment__start_date__lte=day,
+    # Plain SQL: this runs on every app start and screen refresh, and building the equivalent ORM
+    # query costs more than running it. Portable across SQLite and PostgreSQL.
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TODAY_SQL,
+            [
+                ops.adapt_datefield_value(day),
+                patient.pk,
+                ops.adapt_datefield_value(day),
+                ops.adapt_datefield_value(day),
+                ops.adapt_datetimefield_value(_start_of_local_day(patient, day + timedelta(days=1))),
+                ops.adapt_datefield_value(day),
+            ],
         )
-        .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=day))
-        .filter(
-            Q(retired_at__isnull=True) | Q(retired_at__gte=_start_of_local_day(patient, day + timedelta(1)))
-        )
-        .annotate(is_done=Exists(CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)))
-        .order_by("assignment__start_date", "assignment_id", "position", "id")
-        .values_list(
-            "id",
-            "text",
-            "help_text",
-            "source",
-            "is_done",
-            "assignment_id",
-            "assignment__name",
-            "assignment__category",
-            "assignment__weekdays",
-        )
-    )
+        rows = cursor.fetchall()
     checklists: dict[int, dict[str, Any]] = {}
     for item_id, text, help_text, source, done, assignment_id, name, category, weekdays in rows:
         if not schedule.mask_includes(weekdays, day):
@@ -123,10 +130,10 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
                 "items": [],
             }
         checklist["items"].append(
-            {"id": item_id, "text": text, "help_text": help_text, "source": source, "done": done}
+            {"id": item_id, "text": text, "help_text": help_text, "source": source, "done": bool(done)}
         )
         checklist["due"] += 1
-        checklist["done"] += done
+        checklist["done"] += bool(done)
     values = list(checklists.values())
     return {
         "date": day,
@@ -148,25 +155,39 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
             assignment__patient=patient, assignment__active=True, assignment__start_date__lte=last
         )
         .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=first))
+        .order_by()
         .values_list(
-            "id", "retired_at", "assignment__start_date", "assignment__end_date", "assignment__weekdays"
+            "id",
+            "retired_at",
+            "due_from",
+            "assignment__start_date",
+            "assignment__end_date",
+            "assignment__weekdays",
         )
     )
     done_on: dict[date, set[int]] = defaultdict(set)
-    for item_id, day in CheckOff.objects.filter(
-        patient=patient, date__gte=first, date__lte=last, done=True
-    ).values_list("item_id", "date"):
+    for item_id, day in (
+        CheckOff.objects.filter(patient=patient, date__gte=first, date__lte=last, done=True)
+        .order_by()
+        .values_list("item_id", "date")
+    ):
         done_on[day].add(item_id)
     severity = dict(
-        DiaryEntry.objects.filter(patient=patient, date__gte=first, date__lte=last).values_list(
-            "date", "severity"
-        )
+        DiaryEntry.objects.filter(patient=patient, date__gte=first, date__lte=last)
+        .order_by()
+        .values_list("date", "severity")
     )
     zone = patient.zone
     # The first local day each item is no longer due (the day it was retired), or None.
     windows = [
-        (item_id, start, end, weekdays, retired.astimezone(zone).date() if retired else None)
-        for item_id, retired, start, end, weekdays in items
+        (
+            item_id,
+            max(start, due_from) if due_from else start,
+            end,
+            weekdays,
+            retired.astimezone(zone).date() if retired else None,
+        )
+        for item_id, retired, due_from, start, end, weekdays in items
     ]
     days = []
     total_due = total_done = 0
@@ -214,18 +235,24 @@ def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list
         (seq, checkoff_change(item_id, day, done, at, op_id, seq))
         for item_id, day, done, at, op_id, seq in CheckOff.objects.filter(
             patient=patient, seq__gt=lower, seq__lte=until
-        ).values_list("item_id", "date", "done", "client_at", "op_id", "seq")
+        )
+        .order_by()
+        .values_list("item_id", "date", "done", "client_at", "op_id", "seq")
     ]
-    for row in DiaryEntry.objects.filter(patient=patient, seq__gt=lower, seq__lte=until).values(
-        "date",
-        "severity",
-        "sleep_quality",
-        "onset_time",
-        "arms_involved",
-        "note",
-        "client_at",
-        "op_id",
-        "seq",
+    for row in (
+        DiaryEntry.objects.filter(patient=patient, seq__gt=lower, seq__lte=until)
+        .order_by()
+        .values(
+            "date",
+            "severity",
+            "sleep_quality",
+            "onset_time",
+            "arms_involved",
+            "note",
+            "client_at",
+            "op_id",
+            "seq",
+        )
     ):
         changes.append(
             (

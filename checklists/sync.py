@@ -30,6 +30,8 @@ from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, Syn
 # Diary fields an op carries, with the same bounds as the DiaryEntry model.
 DIARY_SCALE_MAX = 10
 DIARY_NOTE_MAX_LENGTH = 2000
+# Ids and cursors are database bigints.
+MAX_ID = 2**63 - 1
 DIARY_FIELDS = ("severity", "sleep_quality", "onset_time", "arms_involved", "note")
 
 # The oldest possible (at, op_id): a row written without a client clock loses to any op.
@@ -37,6 +39,9 @@ _NO_CLOCK = datetime.min.replace(tzinfo=UTC)
 _NO_OP = UUID(int=0)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+# RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
+_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +132,10 @@ def _parse_date(value: Any) -> date:
 
 def _parse_at(value: Any) -> datetime:
     message = _("Enter the client time as ISO-8601 with an offset, e.g. 2026-05-01T21:30:00+02:00.")
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or not _AT_RE.match(value):
         raise ValueError(message)
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.upper())
     except ValueError:
         raise ValueError(message) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
@@ -144,6 +149,17 @@ def _parse_scale(value: Any, *, required: bool) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= DIARY_SCALE_MAX:
         raise ValueError(_("Enter a whole number from 0 to %(max)d.") % {"max": DIARY_SCALE_MAX})
     return value
+
+
+def _storable(text: str) -> bool:
+    """Return False for text no database column can hold: NUL characters or lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[str, Any]:
@@ -175,7 +191,7 @@ def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[st
     else:
         errors[f"{path}.arms_involved"] = [_("Must be true or false.")]
     note = value.get("note", "")
-    if isinstance(note, str) and len(note) <= DIARY_NOTE_MAX_LENGTH:
+    if isinstance(note, str) and len(note) <= DIARY_NOTE_MAX_LENGTH and _storable(note):
         entry["note"] = note
     else:
         errors[f"{path}.note"] = [
@@ -184,7 +200,40 @@ def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[st
     return entry
 
 
+def _parse_checkoff_fast(raw: Any) -> CheckoffOp | None:
+    """Return the well-formed check-off op ``raw`` describes, or None to take the slow, explaining path.
+
+    Check-offs are nearly every op of a batch; this accepts exactly what _parse_op accepts.
+    """
+    try:
+        op_id, item, day, done, at = raw["op_id"], raw["item"], raw["date"], raw["done"], raw["at"]
+    except (KeyError, TypeError):
+        return None
+    if (
+        type(op_id) is str
+        and type(item) is int
+        and 1 <= item <= MAX_ID
+        and type(done) is bool
+        and type(day) is str
+        and type(at) is str
+        and len(at) <= 64
+        and _UUID_RE.match(op_id)
+        and _DATE_RE.match(day)
+        and _AT_RE.match(at)
+    ):
+        try:
+            parsed_at = datetime.fromisoformat(at.upper())
+            return CheckoffOp(UUID(op_id), item, date.fromisoformat(day), done, parsed_at.astimezone(UTC))
+        except ValueError:
+            return None
+    return None
+
+
 def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
+    if type(raw) is dict and raw.get("kind") == "checkoff":
+        op = _parse_checkoff_fast(raw)
+        if op is not None:
+            return op
     path = f"ops[{index}]"
     if not isinstance(raw, dict):
         errors[path] = [_("Each op must be an object.")]
@@ -203,14 +252,14 @@ def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
 
     def parse_uuid(value: Any) -> UUID:
         try:
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not _UUID_RE.match(value):
                 raise ValueError
             return UUID(value)
         except ValueError:
             raise ValueError(_("Enter a UUID.")) from None
 
     def parse_item(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise ValueError(_("Enter an item id (a positive whole number)."))
         return value
 
@@ -248,7 +297,11 @@ def parse_batch(data: Any) -> Batch:
     errors: dict[str, list[str]] = {}
     ops_raw = data.get("ops")
     since = data.get("since")
-    if since is not None and (isinstance(since, bool) or not isinstance(since, int) or since < 0):
+    if "since" not in data:
+        errors["since"] = [_("Required: the cursor of your last sync, or null for everything.")]
+    elif since is not None and (
+        isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_ID
+    ):
         errors["since"] = [_("Must be null or a cursor (a whole number) from an earlier response.")]
     if not isinstance(ops_raw, list):
         errors["ops"] = [_("Must be a list of ops.")]
@@ -284,9 +337,9 @@ def _checkoff_rejections(
     item_ids = {op.item for op in ops}
     windows = {
         row["id"]: row
-        for row in AssignmentItem.objects.filter(id__in=item_ids, assignment__patient=patient).values(
-            "id", "retired_at", "assignment__start_date", "assignment__end_date"
-        )
+        for row in AssignmentItem.objects.filter(id__in=item_ids, assignment__patient=patient)
+        .order_by()
+        .values("id", "retired_at", "due_from", "assignment__start_date", "assignment__end_date")
     }
     zone = patient.zone
     rejections: dict[UUID, dict[str, list[str]]] = {}
@@ -296,6 +349,8 @@ def _checkoff_rejections(
             rejections[op.op_id] = {"item": [_("This item is not on your checklists.")]}
             continue
         start, end = window["assignment__start_date"], window["assignment__end_date"]
+        if window["due_from"] is not None:  # an item added to a running plan
+            start = max(start, window["due_from"])
         retired = window["retired_at"]
         if op.date < start or (end is not None and op.date > end):
             span = (
@@ -332,7 +387,11 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         cursor = Patient.objects.select_for_update().values_list("sync_seq", flat=True).get(pk=patient.pk)
 
         ids = [op.op_id for op in batch.ops]
-        seen = set(SyncOp.objects.filter(op_id__in=ids).values_list("op_id", flat=True)) if ids else set()
+        seen = (
+            set(SyncOp.objects.filter(op_id__in=ids).order_by().values_list("op_id", flat=True))
+            if ids
+            else set()
+        )
         fresh: list[Op] = []
         for op in batch.ops:
             if op.op_id in seen:
@@ -367,16 +426,26 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         diary_best = [op for op in best.values() if isinstance(op, DiaryOp)]
         current: dict[tuple, tuple] = {}
         if checkoff_best:
-            rows = CheckOff.objects.filter(
-                patient=patient,
-                item_id__in={op.item for op in checkoff_best},
-                date__in={op.date for op in checkoff_best},
-            ).values_list("item_id", "date", "client_at", "op_id")
+            # A superset of the batch's keys that the (item, date) index reads as ranges; bounded by
+            # the patient's own history between the batch's first and last dates.
+            days = [op.date for op in checkoff_best]
+            rows = (
+                CheckOff.objects.filter(
+                    patient=patient,
+                    item_id__in={op.item for op in checkoff_best},
+                    date__gte=min(days),
+                    date__lte=max(days),
+                )
+                .order_by()
+                .values_list("item_id", "date", "client_at", "op_id")
+            )
             current.update((("checkoff", item, day), (at, op_id)) for item, day, at, op_id in rows)
         if diary_best:
-            rows = DiaryEntry.objects.filter(
-                patient=patient, date__in={op.date for op in diary_best}
-            ).values_list("date", "client_at", "op_id")
+            rows = (
+                DiaryEntry.objects.filter(patient=patient, date__in={op.date for op in diary_best})
+                .order_by()
+                .values_list("date", "client_at", "op_id")
+            )
             current.update((("diary", day), (at, op_id)) for day, at, op_id in rows)
 
         winners = [op for op in best.values() if _wins(op, current.get(op.key))]

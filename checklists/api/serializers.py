@@ -5,17 +5,65 @@ hot paths (today, days, sync) return the selectors' plain data in exactly these 
 schemathesis test checks that they match.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from checklists.models.patients import validate_time_zone
-from checklists.sync import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
+from checklists.sync import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX, MAX_ID
 
 # --- shared ----------------------------------------------------------------------------------------
+
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN, "example": "21:30"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the patient's own zone, "HH:MM" or "HH:MM:SS", without an offset."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.match(LOCAL_TIME_PATTERN, value):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that refuses text, fractions and booleans instead of converting them."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A BooleanField that takes only JSON true and false."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class QueryDateField(serializers.DateField):
+    """A YYYY-MM-DD query parameter; present but empty is an error, not the default."""
+
+    def get_value(self, dictionary):
+        return dictionary.get(self.field_name, empty)
 
 
 class ErrorOutput(serializers.Serializer):
@@ -30,16 +78,16 @@ class MeOutput(serializers.Serializer):
     first_name = serializers.CharField(source="user.first_name")
     time_zone = serializers.CharField()
     language = serializers.CharField()
-    quiet_hours_start = serializers.TimeField(allow_null=True)
-    quiet_hours_end = serializers.TimeField(allow_null=True)
+    quiet_hours_start = LocalTimeField(allow_null=True)
+    quiet_hours_end = LocalTimeField(allow_null=True)
     today = serializers.DateField(source="local_today", help_text=_("Today's date in the patient's zone."))
 
 
 class MeInput(serializers.Serializer):
-    time_zone = serializers.CharField(required=False, max_length=64, validators=[validate_time_zone])
+    time_zone = StrictCharField(required=False, max_length=64, validators=[validate_time_zone])
     language = serializers.ChoiceField(required=False, choices=settings.LANGUAGES)
-    quiet_hours_start = serializers.TimeField(required=False, allow_null=True)
-    quiet_hours_end = serializers.TimeField(required=False, allow_null=True)
+    quiet_hours_start = LocalTimeField(required=False, allow_null=True)
+    quiet_hours_end = LocalTimeField(required=False, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:
         patient = self.context["patient"]
@@ -60,7 +108,7 @@ class MeInput(serializers.Serializer):
 
 
 class TodayInput(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text=_("Default: today in the patient's zone."))
+    date = QueryDateField(required=False, help_text=_("Default: today in the patient's zone."))
 
 
 class TodayItemOutput(serializers.Serializer):
@@ -94,8 +142,8 @@ class DaysInput(serializers.Serializer):
     def get_fields(self) -> dict:
         # "from" is a Python keyword, so these fields are declared here.
         return {
-            "from": serializers.DateField(required=False, help_text=_("Default: 'to' minus 29 days.")),
-            "to": serializers.DateField(required=False, help_text=_("Default: today in the patient's zone.")),
+            "from": QueryDateField(required=False, help_text=_("Default: 'to' minus 29 days.")),
+            "to": QueryDateField(required=False, help_text=_("Default: today in the patient's zone.")),
         }
 
     def validate(self, attrs: dict) -> dict:
@@ -135,15 +183,13 @@ class DaysOutput(serializers.Serializer):
 
 
 class DiaryEntryFields(serializers.Serializer):
-    severity = serializers.IntegerField(min_value=0, max_value=DIARY_SCALE_MAX)
-    sleep_quality = serializers.IntegerField(
+    severity = StrictIntegerField(min_value=0, max_value=DIARY_SCALE_MAX)
+    sleep_quality = StrictIntegerField(
         min_value=0, max_value=DIARY_SCALE_MAX, required=False, allow_null=True, default=None
     )
-    onset_time = serializers.TimeField(required=False, allow_null=True, default=None)
-    arms_involved = serializers.BooleanField(required=False, default=False)
-    note = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=DIARY_NOTE_MAX_LENGTH
-    )
+    onset_time = LocalTimeField(required=False, allow_null=True, default=None)
+    arms_involved = StrictBooleanField(required=False, default=False)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=DIARY_NOTE_MAX_LENGTH)
 
 
 class DiaryInput(DiaryEntryFields):
@@ -161,7 +207,7 @@ class DiaryOutput(DiaryEntryFields):
 class CheckoffOpInput(serializers.Serializer):
     op_id = serializers.UUIDField(help_text=_("Chosen by the phone, unique per change."))
     kind = serializers.ChoiceField(choices=["checkoff"])
-    item = serializers.IntegerField(min_value=1, help_text=_("An item id from /today/."))
+    item = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("An item id from /today/."))
     date = serializers.DateField()
     done = serializers.BooleanField()
     at = serializers.DateTimeField(help_text=_("Client time of the change, ISO-8601 with offset."))
@@ -186,7 +232,10 @@ SYNC_OP = PolymorphicProxySerializer(
 class SyncInput(serializers.Serializer):
     ops = SYNC_OP
     since = serializers.IntegerField(
-        allow_null=True, min_value=0, help_text=_("The cursor of your last sync, or null for everything.")
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_ID,
+        help_text=_("The cursor of your last sync, or null for everything."),
     )
 
 
@@ -209,7 +258,7 @@ class CheckoffChangeOutput(serializers.Serializer):
 
 class DiaryEntryOutput(DiaryEntryFields):
     sleep_quality = serializers.IntegerField(allow_null=True)
-    onset_time = serializers.TimeField(allow_null=True)
+    onset_time = LocalTimeField(allow_null=True)
     arms_involved = serializers.BooleanField()
     note = serializers.CharField(allow_blank=True)
 
@@ -246,8 +295,8 @@ class SyncErrorOutput(serializers.Serializer):
 
 
 class PushKeysInput(serializers.Serializer):
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
 
 
 class PushSubscriptionInput(serializers.Serializer):
@@ -255,7 +304,7 @@ class PushSubscriptionInput(serializers.Serializer):
 
     endpoint = serializers.URLField(max_length=1000)
     keys = PushKeysInput()
-    expirationTime = serializers.IntegerField(required=False, allow_null=True)
+    expirationTime = StrictIntegerField(required=False, allow_null=True)
 
 
 class PushSubscriptionOutput(serializers.Serializer):

@@ -14,7 +14,7 @@ urlpatterns = [
     path("sync/", views.SyncView.as_view(), name="sync"),
     path("diary/<str:date>/", views.DiaryView.as_view(), name="diary"),
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
-    path("push-subscriptions/<int:pk>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
+    path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
     # --- end patient API ---
     # security: data rights and sign-out everywhere
     path("me/export/", privacy_views.ExportView.as_view(), name="me-export"),

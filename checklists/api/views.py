@@ -1,6 +1,7 @@
 """Thin API views: validate, call a service or selector, respond."""
 
 import datetime as dt
+import re
 
 from django.http import Http404
 from django.utils.decorators import method_decorator
@@ -9,6 +10,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +34,7 @@ class PatientAPIView(APIView):
 
     permission_classes = [IsPatient]
     throttle_classes = [PatientRateThrottle]
+    parser_classes = [JSONParser]  # the app speaks JSON only
 
     @property
     def patient(self) -> Patient:
@@ -100,7 +104,15 @@ class SyncView(PatientAPIView):
         result = sync.sync_apply(patient=self.patient, batch=batch)
         return Response(result.as_response())
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # A body that is not JSON gets the same 400 shape as any other malformed batch.
+        if isinstance(exc, ParseError):
+            body = {"detail": str(exc.detail), "errors": {"body": [str(exc.detail)]}}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
 
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATE_PARAM = OpenApiParameter("date", OpenApiTypes.DATE, OpenApiParameter.PATH, description="YYYY-MM-DD")
 
 
@@ -108,14 +120,13 @@ class DiaryView(PatientAPIView):
     """The nightly diary entry of one date."""
 
     def _day(self, raw: str) -> dt.date:
-        """Return the date in the URL; a path that is not a YYYY-MM-DD date is not found."""
+        """Return the date in the URL; a path that is not a YYYY-MM-DD date is not found (404)."""
+        if not ISO_DATE.match(raw):
+            raise Http404
         try:
-            return dt.date.fromisoformat(raw) if len(raw) == len("YYYY-MM-DD") else self._not_found()
-        except ValueError:
+            return dt.date.fromisoformat(raw)
+        except ValueError:  # e.g. 2026-02-30
             raise Http404 from None
-
-    def _not_found(self):
-        raise Http404
 
     @extend_schema(parameters=[DATE_PARAM], responses={200: s.DiaryOutput, 404: NOT_FOUND, **COMMON})
     def get(self, request: Request, date: str) -> Response:
@@ -162,8 +173,14 @@ class PushSubscriptionsView(PatientAPIView):
 class PushSubscriptionView(PatientAPIView):
     """Forget one of the patient's push subscriptions."""
 
-    @extend_schema(responses={204: None, 404: NOT_FOUND, **COMMON})
-    def delete(self, request: Request, pk: int) -> Response:
-        if not services.push_subscription_delete(patient=self.patient, subscription_id=pk):
+    @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={204: None, 404: NOT_FOUND, **COMMON},
+    )
+    def delete(self, request: Request, id: str) -> Response:
+        # The id is matched as text so that a malformed one is a JSON 404 like any other.
+        if not id.isdecimal() or not services.push_subscription_delete(
+            patient=self.patient, subscription_id=int(id)
+        ):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from checklists import schedule, services
-from checklists.models import CheckOff, DiaryEntry
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry
 from tests.api.conftest import make_plan
 
 
@@ -61,3 +61,10 @@ def test_from_after_to_is_a_400(patient_client):
     response = patient_client.get("/api/v1/days/?from=2026-02-02&to=2026-02-01")
     assert response.status_code == 400
     assert "from" in response.json()
+
+
+def test_an_added_item_counts_from_the_day_it_was_added(patient_client, patient, plan):
+    today = patient.local_today()
+    services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=1)}&to={today}").json()
+    assert [d["due"] for d in body["days"]] == [3, 4]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone as dj_timezone
 
 from checklists import services, sync
-from checklists.models import CheckOff, DiaryEntry, Patient, SyncOp
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, SyncOp
 from tests.api.conftest import SYNC_URL, checkoff_op, diary_op, make_plan, post_sync
 
 
@@ -340,3 +340,12 @@ def test_a_batch_is_applied_atomically(patient, item, today, monkeypatch):
         sync.sync_apply(patient=patient, batch=batch)
     assert not CheckOff.objects.exists() and not DiaryEntry.objects.exists()
     assert Patient.objects.get(pk=patient.pk).sync_seq == 0
+
+
+def test_it_rejects_dates_before_an_added_item_was_due(patient_client, patient, plan, today):
+    added = services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    before = checkoff_op(added, today - timedelta(days=1))
+    on_the_day = checkoff_op(added, today)
+    body = post_sync(patient_client, [before, on_the_day]).json()
+    assert body["applied"] == [on_the_day["op_id"]]
+    assert "outside the checklist's dates" in body["rejected"][0]["errors"]["date"][0]

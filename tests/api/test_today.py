@@ -6,7 +6,7 @@ from unittest import mock
 from django.utils import timezone
 
 from checklists import schedule, services
-from checklists.models import CheckOff
+from checklists.models import AssignmentItem, CheckOff
 from tests.api.conftest import make_plan
 
 
@@ -78,3 +78,13 @@ def test_it_leaves_out_inactive_out_of_window_off_weekday_and_retired(patient_cl
 def test_it_returns_the_sync_cursor_of_the_read(patient_client, patient, plan):
     services.diary_entry_put(patient=patient, day=patient.local_today(), severity=3)
     assert patient_client.get("/api/v1/today/").json()["cursor"] == 1
+
+
+def test_an_item_added_to_a_running_plan_is_due_from_its_first_day(patient_client, patient, plan):
+    today = patient.local_today()
+    added = services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    assert added.due_from == today
+    ids = [i["id"] for c in patient_client.get("/api/v1/today/").json()["checklists"] for i in c["items"]]
+    assert added.pk in ids
+    before = patient_client.get(f"/api/v1/today/?date={today - timedelta(days=1)}").json()
+    assert added.pk not in [i["id"] for c in before["checklists"] for i in c["items"]]

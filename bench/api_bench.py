@@ -1,0 +1,489 @@
+"""Benchmark of the patient API on PostgreSQL behind gunicorn, with production-like settings.
+
+    .venv/bin/python bench/api_bench.py                 # full size: 1,000 patients, 90 days, 32 clients
+    .venv/bin/python bench/api_bench.py --patients 50 --duration 5   # a quick look
+
+It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10 items
+x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
+connections, the bench-only bare view on), and drives it with a small asyncio HTTP client at C concurrent
+clients: a bare Django JSON view (the baseline), GET /api/v1/today/, and POST /api/v1/sync/ with 50-op
+batches. Then it times a 1000-op sync batch against a raw multi-row upsert of the same rows. Figures are
+printed as ratios to the baselines of the same run; gunicorn is stopped at the end.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "rls_bench"
+ITEMS_PER_ASSIGNMENT = 10
+ASSIGNMENTS_PER_PATIENT = 3
+SYNC_BATCH = 50
+BIG_BATCH = 1000
+BIG_BATCH_REPEATS = 7
+WARMUP_SECONDS = 2.0
+SEQUENTIAL_SECONDS = 5.0
+PASSWORD = "bench-password-not-secret"
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
+    "DB_CONN_MAX_AGE": "600",
+    "API_BENCH_VIEWS": "1",
+    "LOG_LEVEL": "WARNING",
+    "RLS_VAR_DIR": str(ROOT / "var" / "bench"),
+    "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
+}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- database and seed ----------------------------------------------------------------------------
+
+
+def recreate_database() -> None:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def setup_django() -> None:
+    Path(SERVER_ENV["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
+    os.environ.update(SERVER_ENV)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "rlsapp.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def seed(*, patients: int, days: int) -> dict:
+    """Seed the database; returns {patient_id: {"items": [...], "cookie": ..., "csrf": ..., "cursor": n}}."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+
+    call_command("migrate", verbosity=0)
+    User = get_user_model()
+    today = datetime.now(UTC).date()
+    first = today - timedelta(days=days - 1)
+    with transaction.atomic():
+        password = make_password(PASSWORD)
+        users = User.objects.bulk_create(
+            User(username=f"bench{n}@example.com", email=f"bench{n}@example.com", password=password)
+            for n in range(patients)
+        )
+        rows = Patient.objects.bulk_create(Patient(user=user, time_zone="UTC") for user in users)
+        templates = [
+            ChecklistTemplate.objects.create(name=f"Bench checklist {n}", category="lifestyle")
+            for n in range(ASSIGNMENTS_PER_PATIENT)
+        ]
+        assignments = Assignment.objects.bulk_create(
+            Assignment(patient=p, template=t, name=t.name, category=t.category, start_date=first)
+            for p in rows
+            for t in templates
+        )
+        AssignmentItem.objects.bulk_create(
+            (
+                AssignmentItem(assignment=a, position=n, text=f"Item {n}", source="bench")
+                for a in assignments
+                for n in range(ITEMS_PER_ASSIGNMENT)
+            ),
+            batch_size=5000,
+        )
+        with connection.cursor() as cursor:
+            # Set-based history: every item on every day, ~70% done, each row with its change number.
+            cursor.execute(
+                """
+                INSERT INTO checklists_checkoff (item_id, patient_id, date, done, seq, updated_at)
+                SELECT i.id, a.patient_id, d::date, random() < 0.7,
+                       row_number() OVER (PARTITION BY a.patient_id ORDER BY d, i.id), now()
+                FROM checklists_assignmentitem i
+                JOIN checklists_assignment a ON a.id = i.assignment_id
+                CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') AS d
+                """,
+                [first, today],
+            )
+            cursor.execute(
+                """
+                INSERT INTO checklists_diaryentry
+                    (patient_id, date, severity, arms_involved, note, seq, updated_at)
+                SELECT p.id, d::date, floor(random() * 11)::int, false, '',
+                       %s + row_number() OVER (PARTITION BY p.id ORDER BY d), now()
+                FROM checklists_patient p
+                CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') AS d
+                """,
+                [ASSIGNMENTS_PER_PATIENT * ITEMS_PER_ASSIGNMENT * days, first, today],
+            )
+            cursor.execute(
+                """
+                UPDATE checklists_patient p SET sync_seq = m.seq
+                FROM (SELECT patient_id, max(seq) AS seq FROM checklists_diaryentry GROUP BY patient_id) m
+                WHERE p.id = m.patient_id
+                """
+            )
+        # One signed-in session per patient, as the login form would leave it.
+        expire = timezone.now() + timedelta(days=1)
+        sessions, clients = [], {}
+        for user, patient in zip(users, rows, strict=True):
+            store = SessionStore()
+            key = store._get_new_session_key()
+            data = {
+                "_auth_user_id": str(user.pk),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_hash": user.get_session_auth_hash(),
+            }
+            sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+            csrf = uuid.uuid4().hex  # a 32-character CSRF secret: cookie and header carry the same
+            clients[patient.pk] = {"cookie": f"sessionid={key}; csrftoken={csrf}", "csrf": csrf, "items": []}
+        Session.objects.bulk_create(sessions)
+    for item_id, patient_id in AssignmentItem.objects.values_list("id", "assignment__patient_id"):
+        clients[patient_id]["items"].append(item_id)
+    for patient_id, cursor in Patient.objects.values_list("id", "sync_seq"):
+        clients[patient_id]["cursor"] = cursor
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return {"clients": clients, "first": first, "today": today}
+
+
+# --- server ---------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, **SERVER_ENV}
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "rlsapp.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("gunicorn exited at start") from None
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start within 30 s")
+
+
+# --- load generator -------------------------------------------------------------------------------
+
+
+def http_request(method: str, path: str, *, cookie: str = "", csrf: str = "", body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "Accept: application/json"]
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    if csrf:
+        lines.append(f"X-CSRFToken: {csrf}")
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
+    """Send one request on a fresh connection; returns (status, body)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(raw)
+        await writer.drain()
+        data = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head[9:12]), body
+
+
+async def drive(port: int, make, *, clients: int, duration: float, on_body=None) -> dict:
+    """Run ``clients`` loops of make() -> request for ``duration`` s after a warm-up; returns figures."""
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    errors = 0
+    measuring = False
+
+    async def client() -> None:
+        nonlocal errors
+        while not stop.is_set():
+            raw, context = make()
+            started = time.perf_counter()
+            status, body = await fetch(port, raw)
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                errors += 1
+                if errors <= 3:
+                    log(f"  HTTP {status}: {body[:200]!r}")
+            elif measuring:
+                latencies.append(elapsed)
+            if on_body and status == 200:
+                on_body(context, body)
+
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(client()) for _ in range(clients)]
+    await asyncio.sleep(WARMUP_SECONDS)
+    measuring, began = True, loop.time()
+    await asyncio.sleep(duration)
+    measuring = False
+    spent = loop.time() - began
+    stop.set()
+    await asyncio.gather(*tasks)
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+        )
+
+    return {
+        "rps": len(latencies) / spent,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "n": len(latencies),
+        "errors": errors,
+    }
+
+
+def checkoff_ops(items: list[int], first, today, count: int, at: datetime) -> list[dict]:
+    days = (today - first).days + 1
+    return [
+        {
+            "op_id": str(uuid.uuid4()),
+            "kind": "checkoff",
+            "item": random.choice(items),
+            "date": (first + timedelta(days=random.randrange(days))).isoformat(),
+            "done": random.random() < 0.8,
+            "at": at.isoformat(),
+        }
+        for _ in range(count)
+    ]
+
+
+# --- the 1000-op batch against a raw upsert --------------------------------------------------------
+
+
+def big_batch_ops(items: list[int], first, count: int, at: datetime) -> list[dict]:
+    """``count`` ops on distinct (item, date) keys, all of them existing rows."""
+    keys = [(item, first + timedelta(days=d)) for d in range(count // len(items) + 1) for item in items][
+        :count
+    ]
+    return [
+        {
+            "op_id": str(uuid.uuid4()),
+            "kind": "checkoff",
+            "item": item,
+            "date": day.isoformat(),
+            "done": random.random() < 0.5,
+            "at": at.isoformat(),
+        }
+        for item, day in keys
+    ]
+
+
+def raw_upsert(conn: psycopg.Connection, patient_id: int, ops: list[dict], seq: int) -> float:
+    """Upsert the same rows in one multi-row INSERT .. ON CONFLICT; returns seconds."""
+    now = datetime.now(UTC)
+    values = []
+    for offset, op in enumerate(ops):
+        values += [op["item"], patient_id, op["date"], op["done"], op["op_id"], op["at"], seq + offset, now]
+    placeholders = ",".join(["(%s,%s,%s,%s,%s,%s,%s,%s)"] * len(ops))
+    sql = (
+        "INSERT INTO checklists_checkoff"
+        " (item_id, patient_id, date, done, op_id, client_at, seq, updated_at)"
+        f" VALUES {placeholders} ON CONFLICT (item_id, date) DO UPDATE SET done = EXCLUDED.done,"
+        " op_id = EXCLUDED.op_id, client_at = EXCLUDED.client_at, seq = EXCLUDED.seq,"
+        " updated_at = EXCLUDED.updated_at"
+    )
+    started = time.perf_counter()
+    with conn.transaction():
+        conn.execute(sql, values)
+    return time.perf_counter() - started
+
+
+async def time_big_batches(port: int, seeded: dict) -> dict:
+    clients = seeded["clients"]
+    patient_id = next(iter(clients))
+    me = clients[patient_id]
+    sync_times, raw_times = [], []
+    with psycopg.connect(SERVER_ENV["DATABASE_URL"], autocommit=True) as conn:
+        for repeat in range(BIG_BATCH_REPEATS + 1):
+            at = datetime.now(UTC) + timedelta(seconds=repeat)
+            ops = big_batch_ops(me["items"], seeded["first"], BIG_BATCH, at)
+            body = json.dumps({"ops": ops, "since": me["cursor"]}).encode()
+            raw = http_request("POST", "/api/v1/sync/", cookie=me["cookie"], csrf=me["csrf"], body=body)
+            started = time.perf_counter()
+            status, response = await fetch(port, raw)
+            elapsed = time.perf_counter() - started
+            if status != 200:
+                raise RuntimeError(f"1000-op sync failed: HTTP {status} {response[:300]!r}")
+            result = json.loads(response)
+            assert len(result["applied"]) == BIG_BATCH, "every op of the big batch should apply"
+            me["cursor"] = result["cursor"]
+            # The same rows again, raw, a moment later (so they are real updates, as the sync's were).
+            raw_ops = [{**op, "op_id": str(uuid.uuid4()), "done": not op["done"]} for op in ops]
+            raw_time = raw_upsert(conn, patient_id, raw_ops, me["cursor"] + 1)
+            if repeat:  # the first round warms caches
+                sync_times.append(elapsed)
+                raw_times.append(raw_time)
+    return {"sync": statistics.median(sync_times) * 1000, "raw": statistics.median(raw_times) * 1000}
+
+
+# --- main -------------------------------------------------------------------------------------------
+
+
+async def run_load(port: int, seeded: dict, *, clients: int, duration: float) -> dict:
+    pool = list(seeded["clients"].items())
+    first, today = seeded["first"], seeded["today"]
+    results = {}
+
+    bare = http_request("GET", "/bench/bare/")
+    scenarios = {"bare view": lambda: (bare, None)}
+
+    def today_request():
+        _, me = random.choice(pool)
+        return http_request("GET", "/api/v1/today/", cookie=me["cookie"]), None
+
+    scenarios["today"] = today_request
+
+    def sync_request():
+        patient_id, me = random.choice(pool)
+        ops = checkoff_ops(me["items"], first, today, SYNC_BATCH, datetime.now(UTC))
+        body = json.dumps({"ops": ops, "since": me["cursor"]}).encode()
+        return http_request(
+            "POST", "/api/v1/sync/", cookie=me["cookie"], csrf=me["csrf"], body=body
+        ), patient_id
+
+    def remember_cursor(patient_id, body: bytes) -> None:
+        me = seeded["clients"][patient_id]
+        me["cursor"] = max(me["cursor"], json.loads(body)["cursor"])
+
+    scenarios[f"sync {SYNC_BATCH} ops"] = sync_request
+    hooks = {f"sync {SYNC_BATCH} ops": remember_cursor}
+    for name, make in scenarios.items():
+        log(f"{name}: {clients} concurrent clients ...")
+        results[name] = await drive(port, make, clients=clients, duration=duration, on_body=hooks.get(name))
+    # One client at a time: the server's own time per request, without queueing behind 31 others.
+    for name, make in scenarios.items():
+        log(f"{name}: one client ...")
+        results[f"{name} (1 client)"] = await drive(
+            port, make, clients=1, duration=SEQUENTIAL_SECONDS, on_body=hooks.get(name)
+        )
+    log(f"{BIG_BATCH}-op sync batch against a raw upsert of the same rows ...")
+    results["big"] = await time_big_batches(port, seeded)
+    return results
+
+
+def report(results: dict, args) -> None:
+    bare = results["bare view"]
+    names = ("bare view", "today", f"sync {SYNC_BATCH} ops")
+    print()
+    print(
+        f"Patient API benchmark: {args.patients} patients x {ASSIGNMENTS_PER_PATIENT} assignments x "
+        f"{ITEMS_PER_ASSIGNMENT} items x {args.days} days; gunicorn {args.workers} workers, "
+        f"{args.clients} concurrent clients, {args.duration:.0f} s per scenario, PostgreSQL, DEBUG=0"
+    )
+    header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare req/s")
+    print(f"{header[0]:<26}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
+    for name in ("bare view", "today", f"sync {SYNC_BATCH} ops", *(f"{n} (1 client)" for n in names)):
+        r = results[name]
+        base = bare if "(1 client)" not in name else results["bare view (1 client)"]
+        print(
+            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
+            f"{r['rps'] / base['rps']:>14.2f}x"
+        )
+    big = results["big"]
+    ratio = big["sync"] / big["raw"]
+    print(
+        f"{BIG_BATCH}-op sync batch (HTTP, end to end, median of {BIG_BATCH_REPEATS}): {big['sync']:.1f} ms; "
+        f"raw multi-row upsert of the same rows: {big['raw']:.1f} ms; ratio {ratio:.2f}x"
+    )
+    today = results["today"]
+    checks = [
+        ("today >= 0.5x bare view throughput", today["rps"] / bare["rps"] >= 0.5),
+        ("today p95 < 25 ms", today["p95"] < 25),
+        (f"{BIG_BATCH}-op batch <= 1.5x raw upsert", ratio <= 1.5),
+    ]
+    for label, ok in checks:
+        print(f"  target {label}: {'met' if ok else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--patients", type=int, default=1000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per scenario")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    args = parser.parse_args()
+
+    log(f"recreating database {DB_NAME} ...")
+    recreate_database()
+    setup_django()
+    log(f"seeding {args.patients} patients x {args.days} days ...")
+    started = time.perf_counter()
+    seeded = seed(patients=args.patients, days=args.days)
+    log(f"seeded in {time.perf_counter() - started:.1f} s")
+    from django.db import connections
+
+    connections.close_all()
+    port = free_port()
+    server = start_gunicorn(port, args.workers)
+    log(f"gunicorn pid {server.pid} on port {port}")
+    try:
+        results = asyncio.run(run_load(port, seeded, clients=args.clients, duration=args.duration))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log("gunicorn stopped")
+    report(results, args)
+
+
+if __name__ == "__main__":
+    main()
