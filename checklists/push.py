@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import requests
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 # Push service answers that mean "this subscription is gone": delete it.
 GONE_STATUSES = frozenset({404, 410})
+# How fresh ``PushSubscription.last_success_at`` is kept.
+SUCCESS_RECORD_INTERVAL = timedelta(hours=1)
 # Answers that mean "try again later".
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -151,9 +153,14 @@ def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
             outcome.retry = True
             outcome.errors.append(type(exc).__name__)
             continue
-        PushSubscription.objects.filter(pk=subscription.pk).update(
-            last_success_at=timezone.now(), failure_count=0
-        )
+        now = timezone.now()
+        # Recorded at most every SUCCESS_RECORD_INTERVAL: one write fewer per reminder in steady state.
+        if (
+            subscription.failure_count
+            or subscription.last_success_at is None
+            or now - subscription.last_success_at > SUCCESS_RECORD_INTERVAL
+        ):
+            PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=now, failure_count=0)
         outcome.delivered += 1
     return outcome
 

@@ -18,12 +18,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
+from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
     DeliveryChannel,
@@ -218,6 +219,25 @@ def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: da
     return created
 
 
+def follow_up_reminders_sync(follow_up) -> list[Reminder]:
+    """Bring a follow-up's reminders in line after it was saved: (re)created while it is planned,
+    removed once it is not. Returns the reminders that will fire."""
+    if follow_up.status != FollowUpStatus.PLANNED:
+        reminders_cancel_follow_up(follow_up_id=follow_up.pk)
+        return []
+    existing = set(
+        Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk).values_list(
+            "on_date", flat=True
+        )
+    )
+    wanted = {follow_up.due_date - timedelta(days=d) for d in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE}
+    if existing and existing <= wanted:
+        return list(Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk))
+    return reminders_for_follow_up(
+        patient=follow_up.patient, follow_up_id=follow_up.pk, due_date=follow_up.due_date
+    )
+
+
 def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
     """Delete the follow-up's reminders (it was done, moved or cancelled); returns how many."""
     deleted, _ = Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up_id).delete()
@@ -241,11 +261,15 @@ class SweepResult:
 Enqueue = Callable[[int, datetime], None]
 
 
-def _enqueue_send(patient_id: int, slot: datetime) -> None:
+def _broker_enqueue(producer) -> Enqueue:
+    """Return an enqueue function publishing send tasks through one broker producer."""
     from checklists.tasks import reminders_send
 
-    # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-    reminders_send.apply_async((patient_id, slot.isoformat()), retry=False)
+    def enqueue(patient_id: int, slot: datetime) -> None:
+        # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+        reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+
+    return enqueue
 
 
 def _uses_skip_locked() -> bool:
@@ -444,11 +468,19 @@ def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
     """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
-    deliveries, queue one send task per patient and slot, and queue again the lost ones.
-    Safe to run concurrently. Returns what it did."""
+    deliveries, queue one send task per patient and slot (through ``enqueue``, by default the
+    Celery broker), and queue again the lost ones. Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
     batch_size = batch_size or settings.REMINDER_SWEEP_BATCH_SIZE
-    enqueue = enqueue or _enqueue_send
+    if enqueue is not None:
+        return _sweep(now, batch_size, enqueue)
+    from checklists.tasks import reminders_send
+
+    with reminders_send.app.producer_or_acquire() as producer:
+        return _sweep(now, batch_size, _broker_enqueue(producer))
+
+
+def _sweep(now: datetime, batch_size: int, enqueue: Enqueue) -> SweepResult:
     result = SweepResult()
     while True:
         claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
@@ -481,63 +513,71 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> list[tuple[int, int]]:
-    """Move this slot's pending deliveries to "sending"; returns (delivery id, reminder id) of the
-    rows this task now owns. One conditional UPDATE: a concurrent task re-checks the status and
-    gets nothing."""
-    table = Delivery._meta.db_table
+def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> tuple[list[tuple[int, int]], str]:
+    """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
+    re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
+    now owns, and the patient's time zone ("" when it owns none)."""
+    d, p = Delivery._meta.db_table, Patient._meta.db_table
     db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {table} SET status = %s, started_at = %s, attempts = attempts + 1
+            f"""UPDATE {d} SET status = %s, started_at = %s, attempts = attempts + 1
                 WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
-                RETURNING id, reminder_id""",
+                RETURNING id, reminder_id, (SELECT time_zone FROM {p} WHERE {p}.id = {d}.patient_id)""",
             [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
         )
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    return [(row[0], row[1]) for row in rows], (rows[0][2] if rows else "")
 
 
 def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
     """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
 
     A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
-    diary reminder is due unless the day's entry exists; other kinds count one task each.
+    diary reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds
+    count one task each.
     """
     assignment_ids = {
         r.assignment_id
         for r in reminders
         if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
     }
-    items_by_assignment: dict[int, list[int]] = defaultdict(list)
-    for item_id, assignment_id in AssignmentItem.objects.filter(
-        assignment_id__in=assignment_ids, retired_at__isnull=True
-    ).values_list("id", "assignment_id"):
-        items_by_assignment[assignment_id].append(item_id)
-    done: set[int] = set()
-    if any(r.only_if_not_done for r in reminders if r.assignment_id in assignment_ids):
-        done = set(
-            CheckOff.objects.filter(item__assignment_id__in=assignment_ids, date=day, done=True).values_list(
-                "item_id", flat=True
-            )
+    items_by_assignment: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    if assignment_ids:
+        done_today = CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)
+        for item_id, assignment_id, done in (
+            AssignmentItem.objects.filter(assignment_id__in=assignment_ids, retired_at__isnull=True)
+            .annotate(done=Exists(done_today))
+            .values_list("id", "assignment_id", "done")
+        ):
+            items_by_assignment[assignment_id].append((item_id, done))
+    follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
+    planned_follow_ups = set(
+        FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
+            "pk", flat=True
         )
-    diary_done = any(r.kind == ReminderKind.DIARY and r.only_if_not_done for r in reminders) and (
-        DiaryEntry.objects.filter(patient_id=reminders[0].patient_id, date=day).exists()
+        if follow_up_ids
+        else []
     )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
             open_items = [
                 item
-                for item in items_by_assignment.get(reminder.assignment_id, [])
-                if not (reminder.only_if_not_done and item in done)
+                for item, done in items_by_assignment.get(reminder.assignment_id, [])
+                if not (reminder.only_if_not_done and done)
             ]
             if not open_items:
                 continue
             items.extend(open_items)
             tasks += len(open_items)
         elif reminder.kind == ReminderKind.DIARY:
-            if reminder.only_if_not_done and diary_done:
+            if reminder.only_if_not_done and reminder.diary_done:
                 continue
+            tasks += 1
+        elif reminder.kind == ReminderKind.FOLLOW_UP:
+            if reminder.follow_up_id not in planned_follow_ups:
+                continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
         else:
             tasks += 1
@@ -573,13 +613,18 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    claimed = _claim_deliveries(patient_id, slot, now)
+    claimed, zone = _claim_deliveries(patient_id, slot, now)
     if not claimed:
         return SendResult(status="none")
     delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
-    patient = Patient.objects.select_related("user").get(pk=patient_id)
-    day = slot.astimezone(patient.zone).date()
-    reminders = list(Reminder.objects.filter(pk__in=delivery_of).select_related("assignment").order_by("id"))
+    day = slot.astimezone(ZoneInfo(zone)).date()
+    reminders = list(
+        Reminder.objects.filter(pk__in=delivery_of)
+        .select_related("assignment", "patient__user")
+        .annotate(diary_done=Exists(DiaryEntry.objects.filter(patient_id=OuterRef("patient_id"), date=day)))
+        .order_by("id")
+    )
+    patient = reminders[0].patient
     due, items, tasks = _still_due(reminders, day)
     due_ids = [delivery_of[r.pk] for r in due]
     skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]

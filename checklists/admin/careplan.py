@@ -26,6 +26,7 @@ from checklists.careplan.labs import interpret_iron
 from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
 from checklists.models import DiaryEntry, DueFollowUp, FollowUp, LabResult, Medication, Patient, SeverityScore
 from checklists.models.careplan import KIND_TRACK, FollowUpStatus
+from checklists.reminders import follow_up_reminders_sync
 
 FLAG = "⚑"
 
@@ -103,6 +104,12 @@ class FollowUpForm(ModelForm):
 
 
 class FollowUpFormSet(_StampingFormSet):
+    def save_new(self, form, commit=True):
+        obj = super().save_new(form, commit=commit)
+        if commit:
+            follow_up_reminders_sync(obj)  # reminders
+        return obj
+
     def save_existing(self, form, obj, commit=True):
         # Closing goes through the service, so a repeating follow-up rolls forward once and only once.
         closing = (
@@ -114,6 +121,7 @@ class FollowUpFormSet(_StampingFormSet):
         if not closing:
             if commit:
                 obj.save()
+                follow_up_reminders_sync(obj)  # reminders
             return obj
         status, on = obj.status, obj.completed_on or obj.patient.local_today()
         obj.status, obj.completed_on = FollowUpStatus.PLANNED, None

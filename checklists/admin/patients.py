@@ -16,6 +16,7 @@ from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
 from checklists.invitations import invitation_send
 from checklists.models import Assignment, Patient
 from checklists.models.patients import CLINICIANS_GROUP
+from checklists.reminders import reminders_reschedule_patient
 from checklists.selectors import adherence_for
 
 
@@ -85,6 +86,9 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            # reminders: local times follow the patient's zone and quiet hours
+            if {"time_zone", "quiet_hours_start", "quiet_hours_end"} & set(form.changed_data):
+                reminders_reschedule_patient(patient=obj)
             return
         data = form.cleaned_data
         created = services.patient_create(

@@ -9,6 +9,7 @@ from django.db import transaction
 from checklists.careplan.medications import match_medication
 from checklists.models import FollowUp, Medication, Patient
 from checklists.models.careplan import KIND_TRACK, FollowUpKind, FollowUpStatus
+from checklists.reminders import reminders_cancel_follow_up, reminders_for_follow_up
 
 # The closing statuses after which a repeating follow-up is planned again; "cancelled" ends the series.
 ROLLS_FORWARD = (FollowUpStatus.DONE, FollowUpStatus.SKIPPED)
@@ -52,6 +53,7 @@ def followup_create(
     )
     followup.full_clean()
     followup.save()
+    reminders_for_follow_up(patient=patient, follow_up_id=followup.pk, due_date=due_date)  # reminders
     return followup
 
 
@@ -90,9 +92,10 @@ def followup_close(
     followup.refresh_from_db()
     if updated != 1:
         return None  # already closed: another call got there first
+    reminders_cancel_follow_up(follow_up_id=followup.pk)  # reminders
     if status not in ROLLS_FORWARD or not followup.recurrence_weeks:
         return None
-    return FollowUp.objects.create(
+    successor = FollowUp.objects.create(
         patient_id=followup.patient_id,
         track=followup.track,
         kind=followup.kind,
@@ -103,6 +106,10 @@ def followup_close(
         created_by=by or followup.created_by,
         previous=followup,
     )
+    reminders_for_follow_up(  # reminders
+        patient=followup.patient, follow_up_id=successor.pk, due_date=successor.due_date
+    )
+    return successor
 
 
 def followup_complete(*, followup: FollowUp, on: date, by: AbstractBaseUser | None = None) -> FollowUp | None:

@@ -30,10 +30,11 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
         help_text=_("The checklist this reminds about (kind 'assignment')."),
+        db_index=False,  # a partial index below: most reminders have none, and the sweep updates every row
     )
     # The care plan's follow-up this reminds about (kind 'follow_up'). A plain id, not a foreign key,
     # so this module does not depend on the care-plan models; see reminders_for_follow_up().
-    follow_up_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    follow_up_id = models.BigIntegerField(null=True, blank=True)
     label = models.CharField(
         _("label"),
         max_length=80,
@@ -76,6 +77,17 @@ class Reminder(models.Model):
                 condition=models.Q(active=True, next_fire_at__isnull=False),
                 name="reminder_due",
             ),
+            # Partial: the sweep rewrites every due row, and each index entry costs it a write.
+            models.Index(
+                fields=["assignment"],
+                condition=models.Q(assignment__isnull=False),
+                name="reminder_assignment",
+            ),
+            models.Index(
+                fields=["follow_up_id"],
+                condition=models.Q(follow_up_id__isnull=False),
+                name="reminder_follow_up",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,9 +111,15 @@ class DeliveryChannel(models.TextChoices):
 class Delivery(models.Model):
     """What happened to one reminder at one slot; unique per (reminder, slot), so a slot is sent once."""
 
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    # No single-column indexes: the unique (reminder, slot) and the (patient, slot) index serve those
+    # lookups, and every index is a write for each of the sweep's inserted rows.
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     # Denormalised from reminder.patient: the send task works on one patient's slot at a time.
-    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(
+        "checklists.Patient", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     slot = models.DateTimeField(_("slot"), help_text=_("The scheduled instant (UTC)."))
     channel = models.CharField(_("channel"), max_length=8, choices=DeliveryChannel.choices, blank=True)
     status = models.CharField(

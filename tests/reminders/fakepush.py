@@ -84,6 +84,14 @@ class FakePushService:
 
     # -- lifecycle
     def start(self) -> "FakePushService":
+        """Bind (if not yet) and serve from a background thread of this process."""
+        if self._server is None:
+            self.bind()
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def bind(self) -> "FakePushService":
+        """Open the listening socket (so ``endpoint()`` works) without serving yet."""
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,7 +114,6 @@ class FakePushService:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -305,3 +305,24 @@ def test_weekday_mask_is_respected(patient):
         patient=patient, kind="medication", local_time=time(8, 0), weekdays=schedule.weekdays_to_mask([5, 6])
     )
     assert reminder.next_fire_at.astimezone(patient.zone).weekday() in (5, 6)
+
+
+def test_care_plan_follow_ups_get_reminders_and_closing_ends_them(patient, clinician, vapid, fake_push):
+    from checklists.careplan import services as careplan
+
+    subscribe(patient, fake_push, "phone")
+    due = timezone.now().astimezone(patient.zone).date() + timedelta(days=10)
+    follow_up = careplan.followup_create(
+        patient=patient, kind="ferritin_tsat_lab", due_date=due, created_by=clinician
+    )
+    reminder_dates = sorted(
+        Reminder.objects.filter(follow_up_id=follow_up.pk).values_list("on_date", flat=True)
+    )
+    assert reminder_dates == [due - timedelta(days=3), due]
+    # Due now; then the clinician records it done before the send task runs: nothing is sent.
+    Reminder.objects.filter(follow_up_id=follow_up.pk).update(next_fire_at=SLOT)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    careplan.followup_complete(followup=follow_up, on=due)
+    assert not Reminder.objects.filter(follow_up_id=follow_up.pk).exists()
+    assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT).status in ("none", "skipped")
+    assert fake_push.received == []

@@ -1,0 +1,194 @@
+"""End to end: the real ``dispatch_reminders`` command and a real Celery worker on Redis, sending to a
+local fake push service that verifies VAPID and decrypts every message; crashes and broker outages.
+
+These need a database a worker process can share, so they run on PostgreSQL + Redis (CI's second
+configuration: DATABASE_URL=postgres://..., CELERY_BROKER_URL=redis://...). Each test starts its own
+redis-server on a free port, so stopping the broker disturbs no one.
+"""
+
+import os
+import shutil
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from checklists import reminders
+from checklists.models import Patient, PushSubscription
+from checklists.models.reminders import Delivery, Notification, Reminder
+from tests.factories import PatientFactory
+from tests.reminders.conftest import subscribe
+from tests.reminders.fakepush import FakePushService
+from tests.reminders.processes import (
+    Dispatcher,
+    PrivateRedis,
+    Worker,
+    database_url,
+    dispatch_once,
+    wait_for,
+)
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith("redis"),
+        reason="needs a database a Celery worker process can share: runs with DATABASE_URL=postgres://... "
+        "and CELERY_BROKER_URL=redis://... (CI's second configuration); the embedded in-memory SQLite "
+        "test database is invisible to another process",
+    ),
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed"),
+]
+
+SENDING_TIMEOUT = 2
+REQUEUE_AFTER = 3
+HEALTH_WORDS = ["caffeine", "alcohol", "pregabalin", "iron", "ferritin", "diary", "medication", "@"]
+
+
+@pytest.fixture
+def redis_server():
+    server = PrivateRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def push_service(vapid_keys):
+    service = FakePushService(vapid_public_key=vapid_keys[1]).start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def env(redis_server, vapid_keys, tmp_path, settings):
+    settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = vapid_keys
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "rlsapp.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": redis_server.url,
+        "VAPID_PRIVATE_KEY": vapid_keys[0],
+        "VAPID_PUBLIC_KEY": vapid_keys[1],
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "RLS_VAR_DIR": str(tmp_path / "var"),
+        "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
+        "REMINDER_REQUEUE_AFTER_SECONDS": str(REQUEUE_AFTER),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture
+def workers(env, tmp_path):
+    started: list[Worker] = []
+
+    def start(name: str = "w1") -> Worker:
+        worker = Worker(env, name=name, log=tmp_path / f"{name}.log").start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def due_patients(
+    count: int, push_service: FakePushService | None, *, per_patient: int = 1, prefix: str = "e2e"
+) -> list[Patient]:
+    """``count`` patients, each with a subscription (if a push service is given) and due reminders."""
+    patients = []
+    for n in range(count):
+        patient = PatientFactory(user__email=f"{prefix}{n}@example.com", time_zone="Asia/Kolkata")
+        if push_service:
+            subscribe(patient, push_service, f"phone{n}")
+        for _ in range(per_patient):
+            reminders.reminder_create(patient=patient, kind="medication", local_time=timezone.now().time())
+        patients.append(patient)
+    Reminder.objects.update(next_fire_at=timezone.now() - timedelta(seconds=1))
+    return patients
+
+
+def all_sent() -> bool:
+    return not Delivery.objects.exclude(status="sent").exists() and Delivery.objects.exists()
+
+
+def test_worker_delivers_by_push_and_email_and_prunes_gone_subscriptions(
+    env, workers, push_service, tmp_path
+):
+    pushed = due_patients(3, push_service, per_patient=2)
+    gone = due_patients(1, None, prefix="gone")[0]  # reminders made after the first batch: also due now
+    gone.user.email = "gone@example.com"
+    gone.user.save()
+    subscribe(gone, push_service, "gone-phone")
+    push_service.statuses["gone-phone"] = 410
+    Reminder.objects.update(next_fire_at=timezone.now() - timedelta(seconds=1))
+    workers()
+
+    out = dispatch_once(env)
+
+    assert "claimed 7 reminders, queued 4 sends" in out
+    wait_for(all_sent, timeout=30, message="every delivery to be sent")
+    assert push_service.rejected == []  # VAPID signature, TTL, aes128gcm all checked
+    received = {r.subscriber: r for r in push_service.received}
+    assert set(received) == {"phone0", "phone1", "phone2"}
+    for patient, name in zip(pushed, ["phone0", "phone1", "phone2"], strict=True):
+        payload = received[name].payload
+        assert payload["body"] == "You have 2 care tasks due"
+        assert sorted(payload["reminder_ids"]) == sorted(patient.reminders.values_list("id", flat=True))
+        assert payload["tag"].startswith("rls-") and payload["url"] == "/#today"
+        assert not any(word in str(payload).lower() for word in HEALTH_WORDS)
+        assert received[name].ttl == settings.REMINDER_PUSH_TTL_SECONDS
+    # The 410 pruned the subscription and the reminder went by email instead.
+    assert not PushSubscription.objects.filter(patient=gone).exists()
+    assert Delivery.objects.get(patient=gone).channel == "email"
+    mails = "".join(path.read_text() for path in (tmp_path / "mail").iterdir())
+    assert "To: gone@example.com" in mails and "You have 1 care task due" in mails
+    assert Notification.objects.count() == 4
+
+
+def test_kill_9_mid_batch_then_restart_delivers_every_slot_once(env, workers, push_service):
+    patients = due_patients(24, push_service)
+    push_service.delay = 0.15  # slow enough to kill the worker in the middle of the batch
+    worker = workers("first")
+    dispatch_once(env)
+    wait_for(lambda: len(push_service.received) >= 6, timeout=30, message="the batch to be under way")
+
+    worker.kill9()
+    stuck = Delivery.objects.exclude(status="sent").count()
+    assert stuck > 0, "the worker finished before it was killed; the test proves nothing"
+    push_service.delay = 0.0
+    workers("second")
+    # A later sweep retries what the dead worker held ("sending") or had prefetched (queued, pending).
+    dispatcher = Dispatcher(env).start()
+    try:
+        wait_for(all_sent, timeout=40, message="recovery")
+    finally:
+        dispatcher.stop()
+
+    assert Delivery.objects.filter(status="sent").count() == len(patients)
+    tags = Counter((r.subscriber, r.payload["tag"]) for r in push_service.received)
+    assert {name for name, _tag in tags} == {f"phone{n}" for n in range(len(patients))}
+    # At most the one push in flight at the kill can arrive twice, with the same tag (the phone shows
+    # it once): the worker died between the push service accepting it and recording that.
+    assert sum(count - 1 for count in tags.values()) <= 1
+    assert push_service.rejected == []
+
+
+def test_broker_down_then_back_loses_nothing(env, workers, push_service, redis_server):
+    patients = due_patients(5, push_service)
+    redis_server.stop()
+
+    out = dispatch_once(env)
+
+    assert "broker unavailable" in out
+    assert Delivery.objects.filter(status="pending", queued_at__isnull=True).count() == len(patients)
+    assert all(r.next_fire_at > timezone.now() for r in Reminder.objects.all())  # advanced, not lost
+    redis_server.start()
+    workers()
+    out = dispatch_once(env)
+    assert f"requeued {len(patients)}" in out
+    wait_for(all_sent, timeout=30, message="the waiting deliveries to go out")
+    assert Counter(r.subscriber for r in push_service.received) == {f"phone{n}": 1 for n in range(5)}
