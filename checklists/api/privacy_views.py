@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from checklists import privacy
-from checklists.api.views import PatientAPIView
+from checklists.api.views import COMMON, INVALID, PatientAPIView
 
 
 class ExportView(PatientAPIView):
@@ -50,7 +50,15 @@ class DeleteAccountView(PatientAPIView):
         request=Input,
         responses={
             204: OpenApiResponse(description="Deleted; the session has ended."),
-            400: OpenApiResponse(description="Wrong password or not confirmed."),
+            400: INVALID,
+            **COMMON,
+            429: OpenApiResponse(
+                inline_serializer(
+                    "LockedOutOutput",
+                    {"detail": serializers.CharField(), "cooloff_minutes": serializers.IntegerField()},
+                ),
+                description="Too many wrong passwords (sign-in throttling): try again after the pause.",
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -77,7 +85,10 @@ class SignOutEverywhereView(PatientAPIView):
         summary="Sign out everywhere else",
         description="Ends every other session of this account (other phones, browsers); this one stays.",
         request=None,
-        responses=inline_serializer("SignOutEverywhereOutput", {"ended": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("SignOutEverywhereOutput", {"ended": serializers.IntegerField()}),
+            **COMMON,
+        },
     )
     def post(self, request: Request) -> Response:
         ended = privacy.sessions_end_others(

@@ -100,9 +100,12 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "try again in %(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
-    if request.headers.get("x-requested-with") == "XMLHttpRequest" or "json" in request.headers.get(
-        "accept", ""
-    ):
+    wants_json = (
+        request.path.startswith("/api/")
+        or request.headers.get("x-requested-with") == "XMLHttpRequest"
+        or "json" in request.headers.get("accept", "")
+    )
+    if wants_json:
         return JsonResponse({"detail": message, "cooloff_minutes": minutes}, status=LOCKED_OUT_STATUS)
     context = {"title": _("Sign-in paused"), "message": message}
     return render(request, "registration/locked_out.html", context, status=LOCKED_OUT_STATUS)
