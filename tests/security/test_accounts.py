@@ -108,7 +108,9 @@ def test_sign_out_everywhere_ends_other_sessions_only(patient, other_patient):
     other.force_login(other_patient.user)
     phone.get("/accounts/login/")  # a page that sets the CSRF cookie
     token = phone.cookies["csrftoken"].value
-    response = phone.post("/api/v1/me/sign-out-everywhere/", headers={"x-csrftoken": token})
+    response = phone.post(
+        "/api/v1/me/sign-out-everywhere/", {}, content_type="application/json", headers={"x-csrftoken": token}
+    )
     assert response.status_code == 200
     assert response.json() == {"ended": 1}
     assert phone.get("/api/v1/me/").status_code == 200

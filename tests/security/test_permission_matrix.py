@@ -64,7 +64,7 @@ def _push_subscription_of_patient(p) -> dict:
     subscription = PushSubscription.objects.create(
         patient=p["patient"], endpoint=f"https://push.example.net/{uuid.uuid4()}", p256dh="k", auth="a"
     )
-    return {"pk": subscription.pk}
+    return {"id": subscription.pk}
 
 
 #                                   anon  pat  other clin oclin super
