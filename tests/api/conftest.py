@@ -12,12 +12,6 @@ from tests.factories import template_with_items
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed on creation; a slow production hasher only slows tests here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     """Throttle counts live in the cache; each test starts from zero."""
     cache.clear()
