@@ -151,6 +151,11 @@ def main() -> int:
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "memory://",
         "STATIC_ROOT": str(work / "static"),
+        # Plain HTTP on 127.0.0.1: no TLS redirect, no Secure-only cookies, no HSTS.
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
     }
     python = sys.executable
     manage = [python, "manage.py"]
