@@ -107,10 +107,12 @@ URLS: dict[str, Entry] = {
     "api-schema": Entry(PUBLIC),
     "api-docs": Entry(PUBLIC),
     "csp-report": Entry(_row("204 204 204 204 204 204"), method="post", data={"csp-report": {}}),
-    "serviceworker": Entry(PUBLIC),
+    "serviceworker": Entry(PUBLIC),  # django-pwa's route, shadowed by frontend:serviceworker
     "manifest": Entry(PUBLIC),
     "offline": Entry(PUBLIC),
-    "frontend:home": Entry(PUBLIC),
+    # The app shell needs a signed-in user (it names their data); staff get a page pointing to /admin/.
+    "frontend:home": Entry(_row("302 200 200 200 200 200")),
+    "frontend:serviceworker": Entry(PUBLIC),
 }
 
 ADMIN_VIEWS = ["changelist", "add", "change", "delete", "history"]
