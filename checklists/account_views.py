@@ -13,6 +13,8 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/invitation_accept.html"
     post_reset_login = True
+    # security: axes adds a second authentication backend, so name the one that signs in.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("frontend:home")
     extra_context = {"title": _("Choose your password")}
 

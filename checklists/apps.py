@@ -16,3 +16,5 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_clinicians_group, sender=self)
+        # security: sign-ins and failed sign-ins go to the access log
+        from checklists.security import signals  # noqa: F401

@@ -34,4 +34,6 @@ CLINICIAN_PERMISSIONS: list[tuple[str, str]] = [
     ("checklists", "view_severityscore"),
     ("checklists", "add_severityscore"),
     ("checklists", "change_severityscore"),
+    # security: the clinician sees which of their patients closed their account
+    ("checklists", "view_accountclosure"),
 ]

@@ -6,10 +6,12 @@ fails at start with ImproperlyConfigured naming the variable.
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from rlsapp.env import env_bool, env_int, env_list, env_str, env_url
@@ -36,6 +38,10 @@ INSTALLED_APPS = [
     "pwa",
     "checklists",
     "frontend",
+    # security: sign-in throttling and clinician two-factor
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +54,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # security: CSP header with per-request nonces, OTP state, idle timeout and 2FA gate,
+    # then axes last (it must see the response of every sign-in view).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "checklists.security.middleware.SessionIdleMiddleware",
+    "checklists.security.middleware.ClinicianTwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rlsapp.urls"
@@ -64,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -92,6 +106,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# security: Argon2 first; the others only to read hashes made before (they are upgraded at sign-in).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# axes first: it refuses a locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "checklists.security.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -290,12 +316,79 @@ PWA_APP_BACKGROUND_COLOR = "#ffffff"
 PWA_APP_DISPLAY = "standalone"
 PWA_APP_LANG = "en"
 
+# ---- security: deployment, CSP, sessions, sign-in throttling, two-factor (README "Security and privacy")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, set SECURE_PROXY_SSL_HEADER=1 so Django
+# knows the request was HTTPS; only ever behind a proxy that overwrites that header from clients.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# The PWA's script reads the CSRF cookie to send X-CSRFToken (also from its offline outbox), so it is
+# not HttpOnly; Django's docs: HttpOnly on it gives no practical protection. The session cookie is.
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see
+# checklists.security.middleware.SessionIdleMiddleware: at most one session write per interval).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=5) * 60
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=5) * 60
+SESSION_RENEW_INTERVAL_SECONDS = 300
+
+# Content Security Policy: strict, same-origin only, no inline script or style without the nonce.
+CSP_REPORT_PATH = "/security/csp-report/"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "report-uri": [CSP_REPORT_PATH],
+}
+
+# django-axes: lock a username+address pair after AXES_FAILURE_LIMIT failed sign-ins, for the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "checklists.security.views.locked_out"
+AXES_VERBOSE = False
+# Sign-ins are recorded once, in our own access log (checklists.AccessLog), not again by axes.
+AXES_DISABLE_ACCESS_LOG = True
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
+# the outermost trusted proxy appended (used by axes and the access log).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "checklists.security.client_ip"
+
+# Two-factor (TOTP) for clinicians: when on, /admin/ needs a verified authenticator code.
+# Staff who enrolled an authenticator always need it, whatever this says.
+REQUIRE_CLINICIAN_2FA = env_bool("REQUIRE_CLINICIAN_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "RLS Care"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # security: failed sign-ins and CSP reports are worth keeping apart from the rest.
+    "loggers": {"rlscare.security": {"level": "INFO"}},
 }
 
 # Clinicians' workspace: adherence is the share of due items checked over this many complete days.

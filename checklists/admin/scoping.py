@@ -3,12 +3,18 @@
 Every ModelAdmin that shows patient data uses ``PatientScopedAdmin`` (or the inline variant) and names
 the lookup from its model to ``Patient`` in ``patient_lookup``. Out-of-scope objects are simply not in
 the queryset, so a direct URL to one is a 404, and foreign-key choices and autocomplete are limited too.
+
+Every scoped admin also writes the access log (``checklists.audit``) for free: a change list writes one
+"view" entry per patient shown on the page (who saw whose rows, not one per row); a change form,
+history page or delete confirmation one "view"; a saved add/change/delete one entry each, also for
+every row added, changed or deleted through a ``PatientScopedInline`` on the page.
 """
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
+from checklists import audit
 from checklists.models import Patient
 
 
@@ -35,7 +41,76 @@ class _ScopedForeignKeysMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PatientScopedAdmin(_ScopedForeignKeysMixin, admin.ModelAdmin):
+class _AuditedAdminMixin:
+    """Write the access log for every view and change of patient data through this admin."""
+
+    patient_lookup: str
+
+    def _audit_obj(self, request: HttpRequest, action: str, obj, lookup: str | None = None) -> None:
+        lookup = self.patient_lookup if lookup is None else lookup
+        audit.audit_record(
+            request=request,
+            action=action,
+            patient_id=audit.patient_id_of(obj, lookup),
+            kind=audit.object_kind(obj),
+            object_id=obj.pk,
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            pks = [obj.pk for obj in changelist.result_list]
+            patient_ids = sorted(
+                set(audit.patient_ids_for(self.model, pks, self.patient_lookup).values()) - {None}
+            )
+            audit.audit_record_many(
+                request=request,
+                action=audit.Action.VIEW,
+                kind=audit.object_kind(self.model),
+                pairs=[("", patient_id) for patient_id in patient_ids],
+            )
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":
+            self._audit_obj(request, audit.Action.VIEW, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        obj = self.get_object(request, admin.utils.unquote(object_id))
+        if obj is not None:
+            self._audit_obj(request, audit.Action.VIEW, obj)
+        return super().history_view(request, object_id, extra_context)
+
+    def log_addition(self, request, obj, message):
+        self._audit_obj(request, audit.Action.ADD, obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._audit_obj(request, audit.Action.CHANGE, obj)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit_obj(request, audit.Action.DELETE, obj)
+        return super().log_deletions(request, queryset)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        for formset in formsets:
+            lookup = getattr(formset, "patient_lookup", None)
+            if lookup is None:
+                continue
+            for obj in getattr(formset, "new_objects", []):
+                self._audit_obj(request, audit.Action.ADD, obj, lookup)
+            for obj, _fields in getattr(formset, "changed_objects", []):
+                self._audit_obj(request, audit.Action.CHANGE, obj, lookup)
+            for obj in getattr(formset, "deleted_objects", []):
+                self._audit_obj(request, audit.Action.DELETE, obj, lookup)
+
+
+class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows belong to patients; ``patient_lookup`` leads from the model to Patient."""
 
     patient_lookup = "patient"
@@ -61,3 +136,9 @@ class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The parent admin's save_formset reads this to write the access log for inline rows.
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.patient_lookup = self.patient_lookup
+        return formset

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -79,6 +79,7 @@ def _reminder_response(request: Request, reminder: Reminder, code: int = status.
 class RemindersView(PatientAPIView):
     """List the patient's reminders, or add one."""
 
+    @extend_schema_serializer(component_name="ReminderCreateInput")
     class Input(serializers.Serializer):
         kind = serializers.ChoiceField(
             choices=[ReminderKind.ASSIGNMENT, ReminderKind.DIARY, ReminderKind.MEDICATION]
@@ -116,6 +117,7 @@ class RemindersView(PatientAPIView):
 class ReminderDetailView(PatientAPIView):
     """Read, change or delete one of the patient's reminders."""
 
+    @extend_schema_serializer(component_name="ReminderUpdateInput")
     class Input(serializers.Serializer):
         label = serializers.CharField(required=False, allow_blank=True, max_length=80)
         local_time = LocalTimeField(required=False)
@@ -150,6 +152,7 @@ class ReminderDetailView(PatientAPIView):
 class ReminderSnoozeView(PatientAPIView):
     """Remind again in 10, 30 or 60 minutes (the notification's "Snooze 30 min" action)."""
 
+    @extend_schema_serializer(component_name="ReminderSnoozeInput")
     class Input(serializers.Serializer):
         minutes = serializers.ChoiceField(choices=settings.REMINDER_SNOOZE_MINUTES)
 
@@ -165,6 +168,7 @@ class ReminderSnoozeView(PatientAPIView):
 class NotificationsView(PatientAPIView):
     """The patient's in-app notification feed, newest first."""
 
+    @extend_schema_serializer(component_name="NotificationOutput")
     class Output(serializers.Serializer):
         id = serializers.IntegerField()
         slot = LocalDateTimeField()
@@ -185,6 +189,7 @@ class NotificationsView(PatientAPIView):
 class VapidPublicKeyView(PatientAPIView):
     """The server's VAPID public key: the PWA's ``applicationServerKey`` when it subscribes."""
 
+    @extend_schema_serializer(component_name="VapidPublicKeyOutput")
     class Output(serializers.Serializer):
         public_key = serializers.CharField()
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklists.api import careplan, views
+from checklists.api import careplan, privacy_views, views
 from checklists.api import reminders as reminder_views
 
 app_name = "api"
@@ -16,6 +16,14 @@ urlpatterns = [
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
     path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
     # --- end patient API ---
+    # security: data rights and sign-out everywhere
+    path("me/export/", privacy_views.ExportView.as_view(), name="me-export"),
+    path("me/delete/", privacy_views.DeleteAccountView.as_view(), name="me-delete"),
+    path(
+        "me/sign-out-everywhere/",
+        privacy_views.SignOutEverywhereView.as_view(),
+        name="me-sign-out-everywhere",
+    ),
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
     # reminders (issue 6)

@@ -1,5 +1,6 @@
 """The checklist domain's models, split by topic; import them from here."""
 
+from checklists.models.audit import AccessLog, AccountClosure
 from checklists.models.careplan import (  # care plan
     DueFollowUp,
     FollowUp,
@@ -23,6 +24,8 @@ from checklists.models.reminders import Delivery, Notification, Reminder
 from checklists.models.sync import SyncOp
 
 __all__ = [
+    "AccessLog",
+    "AccountClosure",
     "Assignment",
     "AssignmentItem",
     "CheckOff",

@@ -1,0 +1,90 @@
+"""Writes to the access log. Callers pass kinds and ids, never values: the log holds no health data."""
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.http import HttpRequest
+
+from checklists.models import AccessLog, Patient
+from checklists.security import client_ip
+
+Action = AccessLog.Action
+
+
+def _actor(request: HttpRequest | None, actor=None):
+    user = actor if actor is not None else getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user, user.get_username()
+    return None, ""
+
+
+def object_kind(obj_or_model) -> str:
+    """Return the model label of an object or model class, e.g. ``checklists.diaryentry``."""
+    return obj_or_model._meta.label_lower
+
+
+def audit_record(
+    *,
+    request: HttpRequest | None,
+    action: str,
+    patient_id: int | None = None,
+    kind: str = "",
+    object_id: object = "",
+    actor=None,
+    actor_label: str = "",
+) -> AccessLog:
+    """Append one entry to the access log and return it."""
+    user, label = _actor(request, actor)
+    return AccessLog.objects.create(
+        actor=user,
+        actor_label=actor_label or label,
+        patient_id=patient_id,
+        patient_ref=patient_id,
+        object_kind=kind,
+        object_id=str(object_id or "")[:64],
+        action=action,
+        ip_address=client_ip(request) if request is not None else None,
+    )
+
+
+def audit_record_many(
+    *, request: HttpRequest, action: str, kind: str, pairs: Iterable[tuple[object, int | None]]
+) -> int:
+    """Append one entry per (object id, patient id) pair in one query; return how many were written."""
+    user, label = _actor(request)
+    ip = client_ip(request)
+    rows = [
+        AccessLog(
+            actor=user,
+            actor_label=label,
+            patient_id=patient_id,
+            patient_ref=patient_id,
+            object_kind=kind,
+            object_id=str(object_id or "")[:64],
+            action=action,
+            ip_address=ip,
+        )
+        for object_id, patient_id in pairs
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def patient_id_of(obj: models.Model, patient_lookup: str) -> int | None:
+    """Return the id of the patient ``obj`` belongs to by following ``patient_lookup`` ('' = obj is one)."""
+    if isinstance(obj, Patient) or not patient_lookup:
+        return obj.pk
+    *hops, last = patient_lookup.split("__")
+    target = obj
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+def patient_ids_for(model: type[models.Model], pks: list, patient_lookup: str) -> dict:
+    """Return {object pk: patient id} for ``pks`` of ``model`` in one query."""
+    if not patient_lookup:
+        return {pk: pk for pk in pks}
+    return dict(model._default_manager.filter(pk__in=pks).values_list("pk", patient_lookup))

@@ -1,0 +1,300 @@
+"""Who may open what: every URL of the app and every admin model, for every persona.
+
+Both tables are checked against the URL configuration and the admin registry: a new endpoint or a
+newly registered admin model without an entry here fails ``test_every_url_has_an_entry`` /
+``test_every_admin_model_has_an_entry``. Statuses are what each persona gets from a GET (or the
+method named), signed in with a session and no two-factor requirement (that gate has its own tests).
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import time
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog
+from axes.models import AccessLog as AxesAccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from checklists import reminders, services
+from checklists.careplan import services as careplan_services
+from checklists.models import AccessLog, AccountClosure, DiaryEntry, DueFollowUp, PushSubscription
+from checklists.models.careplan import FollowUpKind
+from checklists.models.reminders import ReminderKind
+from tests.factories import template_with_items
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "patient", "other_patient", "clinician", "other_clinician", "superuser"]
+
+
+def _row(text: str) -> dict[str, int]:
+    """'302 200 200 403 403 403' -> {persona: status} in PERSONAS order."""
+    codes = [int(code) for code in text.split()]
+    assert len(codes) == len(PERSONAS)
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+@dataclass
+class Entry:
+    expected: dict[str, int]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    kwargs: dict | Callable = field(default_factory=dict)  # or (personas) -> kwargs, made afresh per cell
+
+
+def _diary_of_patient(p) -> dict:
+    day = p["patient"].local_today()
+    DiaryEntry.objects.get_or_create(patient=p["patient"], date=day, defaults={"severity": 3})
+    return {"date": day.isoformat()}
+
+
+def _reminder_of_patient(p) -> dict:
+    reminder = reminders.reminder_create(
+        patient=p["patient"], kind=ReminderKind.MEDICATION, local_time=time(21)
+    )
+    return {"pk": reminder.pk}
+
+
+def _push_subscription_of_patient(p) -> dict:
+    subscription = PushSubscription.objects.create(
+        patient=p["patient"], endpoint=f"https://push.example.net/{uuid.uuid4()}", p256dh="k", auth="a"
+    )
+    return {"id": subscription.pk}
+
+
+#                                   anon  pat  other clin oclin super
+PATIENT_API = _row("                403   200  200   403  403   403")
+PUBLIC = _row("                     200   200  200   200  200   200")
+
+URLS: dict[str, Entry] = {
+    "login": Entry(PUBLIC),
+    "logout": Entry(_row("302 302 302 302 302 302"), method="post"),
+    "invitation_accept": Entry(
+        _row("200 200 200 200 200 200"), kwargs={"uidb64": "MQ", "token": "set-password"}
+    ),
+    "two_factor_setup": Entry(_row("302 403 403 200 200 200")),
+    "two_factor_verify": Entry(_row("302 403 403 302 302 302")),  # no device yet: sent to setup
+    "api:me": Entry(PATIENT_API),
+    "api:today": Entry(PATIENT_API),
+    "api:days": Entry(PATIENT_API),
+    "api:sync": Entry(_row("403 400 400 403 403 403"), method="post"),  # empty batch: invalid
+    # The patient's own diary entry; the other patient has none on that date.
+    "api:diary": Entry(_row("403 200 404 403 403 403"), kwargs=_diary_of_patient),
+    "api:push-subscriptions": Entry(_row("403 400 400 403 403 403"), method="post"),
+    # The patient's own subscription (a fresh one per cell): the other patient cannot delete it.
+    "api:push-subscription": Entry(
+        _row("403 204 404 403 403 403"), method="delete", kwargs=_push_subscription_of_patient
+    ),
+    "api:me-export": Entry(PATIENT_API),
+    "api:careplan": Entry(PATIENT_API),
+    "api:reminders": Entry(PATIENT_API),
+    # The patient's own reminder: the other patient cannot see or snooze it.
+    "api:reminder": Entry(_row("403 200 404 403 403 403"), kwargs=_reminder_of_patient),
+    "api:reminder-snooze": Entry(
+        _row("403 200 404 403 403 403"), method="post", data={"minutes": 30}, kwargs=_reminder_of_patient
+    ),
+    "api:notifications": Entry(PATIENT_API),
+    # No VAPID keys in the test settings: patients are told push is not configured.
+    "api:vapid-public-key": Entry(_row("403 503 503 403 403 403")),
+    # An empty body: patients get the validation error, nothing is deleted.
+    "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
+    "api:me-sign-out-everywhere": Entry(PATIENT_API, method="post"),
+    "api-schema": Entry(PUBLIC),
+    "api-docs": Entry(PUBLIC),
+    "csp-report": Entry(_row("204 204 204 204 204 204"), method="post", data={"csp-report": {}}),
+    "serviceworker": Entry(PUBLIC),
+    "manifest": Entry(PUBLIC),
+    "offline": Entry(PUBLIC),
+    "frontend:home": Entry(PUBLIC),
+}
+
+ADMIN_VIEWS = ["changelist", "add", "change", "delete", "history"]
+
+
+@dataclass
+class AdminEntry:
+    make: Callable  # (personas) -> an object of this model, owned by `patient` where that applies
+    clinician: str  # statuses for ADMIN_VIEWS
+    other_clinician: str
+    superuser: str
+
+
+def _closure(p):
+    closure = AccountClosure.objects.create(patient_ref=999, display_name="Former Patient")
+    closure.care_team.add(p["clinician"])
+    return closure
+
+
+def _attempt(model):
+    common = {"user_agent": "t", "ip_address": "192.0.2.1", "username": "x@example.com", "path_info": "/"}
+    if model is AccessAttempt:
+        return lambda p: model.objects.create(
+            get_data="", post_data="", http_accept="*/*", failures_since_start=1, **common
+        )
+    if model is AccessFailureLog:
+        return lambda p: model.objects.create(http_accept="*/*", locked_out=False, **common)
+    return lambda p: model.objects.create(http_accept="*/*", **common)
+
+
+NO_ACCESS = "403 403 403 403 403"
+ADMIN: dict[str, AdminEntry] = {
+    "auth.group": AdminEntry(
+        lambda p: Group.objects.get(name="Clinicians"), NO_ACCESS, NO_ACCESS, "200 200 200 200 200"
+    ),
+    "auth.user": AdminEntry(lambda p: p["patient"].user, NO_ACCESS, NO_ACCESS, "200 200 200 200 200"),
+    "checklists.patient": AdminEntry(
+        lambda p: p["patient"], "200 200 200 403 200", "200 200 404 404 404", "200 200 200 200 200"
+    ),
+    "checklists.assignment": AdminEntry(
+        lambda p: services.assignment_create(
+            patient=p["patient"], template=template_with_items(1), assigned_by=None
+        ),
+        "200 200 200 200 200",
+        "200 200 404 404 404",
+        "200 200 200 200 200",
+    ),
+    "checklists.duefollowup": AdminEntry(
+        lambda p: DueFollowUp.objects.get(
+            pk=careplan_services.followup_create(
+                patient=p["patient"], kind=FollowUpKind.FERRITIN_TSAT_LAB, due_date=p["patient"].local_today()
+            ).pk
+        ),
+        "200 403 200 403 200",
+        "200 403 404 404 404",
+        "200 403 200 403 200",
+    ),
+    "checklists.checklisttemplate": AdminEntry(
+        lambda p: template_with_items(1), "200 403 200 403 200", "200 403 200 403 200", "200 200 200 200 200"
+    ),
+    "checklists.accesslog": AdminEntry(
+        lambda p: AccessLog.objects.create(action="view", patient=p["patient"]),
+        NO_ACCESS,
+        NO_ACCESS,
+        "200 403 200 403 200",
+    ),
+    "checklists.accountclosure": AdminEntry(
+        _closure, "200 403 200 403 200", "200 403 404 404 404", "200 403 200 200 200"
+    ),
+    "axes.accessattempt": AdminEntry(_attempt(AccessAttempt), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
+    "axes.accesslog": AdminEntry(_attempt(AxesAccessLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
+    "axes.accessfailurelog": AdminEntry(
+        _attempt(AccessFailureLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"
+    ),
+    "otp_totp.totpdevice": AdminEntry(
+        lambda p: TOTPDevice.objects.create(user=p["patient"].user, name="phone"),
+        NO_ACCESS,
+        NO_ACCESS,
+        "200 200 200 200 200",
+    ),
+}
+
+
+def _url_names(patterns, namespace: str = "") -> Iterator[tuple[str, object]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the admin is covered model by model below
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def test_every_url_has_an_entry():
+    names = {name for name, _pattern in _url_names(get_resolver().url_patterns)}
+    assert names - set(URLS) == set(), "add these URLs to URLS with the expected status per persona"
+    assert set(URLS) - names == set(), "these URLS entries no longer exist"
+
+
+def test_every_admin_model_has_an_entry():
+    registered = {model._meta.label_lower for model in admin.site._registry}
+    assert registered - set(ADMIN) == set(), "add these admin models to ADMIN"
+    assert set(ADMIN) - registered == set()
+
+
+@pytest.fixture
+def personas(patient, other_patient, clinician, other_clinician, superuser) -> dict:
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "clinician": clinician,
+        "other_clinician": other_clinician,
+        "superuser": superuser,
+    }
+
+
+def _client(personas: dict, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        person = personas[persona]
+        client.force_login(getattr(person, "user", person))
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_url_matrix(personas, name):
+    entry = URLS[name]
+    actual = {}
+    for persona in PERSONAS:
+        client = _client(personas, persona)
+        kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+        url = reverse(name, kwargs=kwargs or None)
+        if entry.method == "get":
+            response = client.get(url)
+        else:
+            response = getattr(client, entry.method)(url, entry.data, content_type="application/json")
+        actual[persona] = response.status_code
+    assert actual == entry.expected
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN))
+def test_admin_matrix(personas, label):
+    entry = ADMIN[label]
+    obj = entry.make(personas)
+    info = label.replace(".", "_")
+    urls = {
+        "changelist": reverse(f"admin:{info}_changelist"),
+        "add": reverse(f"admin:{info}_add"),
+        "change": reverse(f"admin:{info}_change", args=[obj.pk]),
+        "delete": reverse(f"admin:{info}_delete", args=[obj.pk]),
+        "history": reverse(f"admin:{info}_history", args=[obj.pk]),
+    }
+    expected = {
+        persona: dict(zip(ADMIN_VIEWS, map(int, getattr(entry, persona).split()), strict=True))
+        for persona in ("clinician", "other_clinician", "superuser")
+    }
+    for persona in ("anonymous", "patient", "other_patient"):
+        expected[persona] = dict.fromkeys(ADMIN_VIEWS, 302)  # to the admin sign-in
+    actual = {}
+    for persona in PERSONAS:
+        client = _client(personas, persona)
+        actual[persona] = {view: client.get(url).status_code for view, url in urls.items()}
+        if persona in ("anonymous", "patient"):
+            assert client.get(urls["change"])["Location"].startswith(reverse("admin:login"))
+    assert actual == expected
+
+
+def test_every_unsafe_api_method_needs_the_csrf_token(personas):
+    """Session writes without the CSRF token are refused, on every API endpoint and method."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["patient"].user)
+    checked = []
+    for name, pattern in _url_names(get_resolver().url_patterns):
+        view_class = getattr(pattern.callback, "cls", None)
+        if not name.startswith("api:") or view_class is None:
+            continue
+        entry = URLS[name]
+        kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+        url = reverse(name, kwargs=kwargs or None)
+        for method in ("post", "put", "patch", "delete"):
+            if hasattr(view_class, method):
+                response = getattr(client, method)(url, {}, content_type="application/json")
+                assert response.status_code == 403, (name, method, response.status_code)
+                assert "CSRF" in response.json()["detail"], (name, method)
+                checked.append((name, method))
+    assert ("api:me-delete", "post") in checked and ("api:sync", "post") in checked
