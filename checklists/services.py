@@ -22,7 +22,7 @@ from checklists.models import (
 )
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.permissions import CLINICIAN_PERMISSIONS
-from checklists.reminders import reminder_defaults_ensure
+from checklists.reminders import reminder_defaults_ensure, reminders_reschedule_patient
 
 
 def library_install_defaults() -> list[ChecklistTemplate]:
@@ -202,6 +202,9 @@ def patient_settings_update(*, patient: Patient, **changes) -> Patient:
         setattr(patient, name, value)
     if changes:
         patient.save(update_fields=list(changes))
+    # Reminders (issue 6): local times follow the patient's zone and quiet hours.
+    if {"time_zone", "quiet_hours_start", "quiet_hours_end"} & set(changes):
+        reminders_reschedule_patient(patient=patient)
     return patient
 
 

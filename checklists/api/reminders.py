@@ -5,19 +5,23 @@ Every time is shown in the patient's own zone; another patient's reminder answer
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from checklists import push, reminders, schedule
-from checklists.api.views import PatientAPIView
+from checklists.api.serializers import LocalTimeField
+from checklists.api.views import COMMON, INVALID, NOT_FOUND, PatientAPIView
 from checklists.models import Assignment, Notification, Reminder
 from checklists.models.reminders import ReminderKind
 
 NOTIFICATIONS_PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # larger ids cannot exist (bigint)
+NOT_CONFIGURED = OpenApiResponse(description="Web Push is not configured on this server (no VAPID keys).")
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -50,13 +54,21 @@ class ReminderOutput(serializers.Serializer):
     assignment = serializers.IntegerField(source="assignment_id", allow_null=True)
     follow_up_id = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
-    local_time = serializers.TimeField(format="%H:%M")
+    local_time = LocalTimeField(format="%H:%M")
     weekdays = WeekdaysField()
     on_date = serializers.DateField(allow_null=True)
     active = serializers.BooleanField()
     only_if_not_done = serializers.BooleanField()
     snoozed_until = LocalDateTimeField(allow_null=True)
     next_fire_at = LocalDateTimeField(allow_null=True)
+
+
+def _own_reminder(patient, pk: str) -> Reminder:
+    """Return the patient's reminder ``pk``; a malformed id or another patient's is a JSON 404."""
+    # The id is matched as text (not <int:>) so that a malformed one is a JSON 404 like any other.
+    if not pk.isdecimal() or int(pk) > MAX_ID:
+        raise Http404
+    return get_object_or_404(Reminder.objects.select_related("patient"), patient=patient, pk=int(pk))
 
 
 def _reminder_response(request: Request, reminder: Reminder, code: int = status.HTTP_200_OK) -> Response:
@@ -74,17 +86,17 @@ class RemindersView(PatientAPIView):
         )
         assignment = serializers.IntegerField(required=False, allow_null=True)
         label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
-        local_time = serializers.TimeField()
+        local_time = LocalTimeField(format="%H:%M")
         weekdays = WeekdaysField(required=False, default=schedule.EVERY_DAY)
         only_if_not_done = serializers.BooleanField(required=False, default=True)
         active = serializers.BooleanField(required=False, default=True)
 
-    @extend_schema(responses=ReminderOutput(many=True))
+    @extend_schema(responses={200: ReminderOutput(many=True), **COMMON})
     def get(self, request: Request) -> Response:
         rows = Reminder.objects.filter(patient=self.patient)
         return Response(ReminderOutput(rows, many=True, context={"zone": self.patient.zone}).data)
 
-    @extend_schema(request=Input, responses={201: ReminderOutput})
+    @extend_schema(request=Input, responses={201: ReminderOutput, 400: INVALID, **COMMON})
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -108,20 +120,20 @@ class ReminderDetailView(PatientAPIView):
     @extend_schema_serializer(component_name="ReminderUpdateInput")
     class Input(serializers.Serializer):
         label = serializers.CharField(required=False, allow_blank=True, max_length=80)
-        local_time = serializers.TimeField(required=False)
+        local_time = LocalTimeField(required=False)
         weekdays = WeekdaysField(required=False)
         only_if_not_done = serializers.BooleanField(required=False)
         active = serializers.BooleanField(required=False)
 
-    def _get(self, pk: int) -> Reminder:
-        return get_object_or_404(Reminder.objects.select_related("patient"), patient=self.patient, pk=pk)
+    def _get(self, pk: str) -> Reminder:
+        return _own_reminder(self.patient, pk)
 
-    @extend_schema(responses=ReminderOutput)
-    def get(self, request: Request, pk: int) -> Response:
+    @extend_schema(responses={200: ReminderOutput, 404: NOT_FOUND, **COMMON})
+    def get(self, request: Request, pk: str) -> Response:
         return _reminder_response(request, self._get(pk))
 
-    @extend_schema(request=Input, responses=ReminderOutput)
-    def patch(self, request: Request, pk: int) -> Response:
+    @extend_schema(request=Input, responses={200: ReminderOutput, 400: INVALID, 404: NOT_FOUND, **COMMON})
+    def patch(self, request: Request, pk: str) -> Response:
         reminder = self._get(pk)
         data = self.Input(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -131,8 +143,8 @@ class ReminderDetailView(PatientAPIView):
             raise serializers.ValidationError(exc.message_dict) from exc
         return _reminder_response(request, reminder)
 
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request, pk: int) -> Response:
+    @extend_schema(responses={204: None, 404: NOT_FOUND, **COMMON})
+    def delete(self, request: Request, pk: str) -> Response:
         reminders.reminder_delete(reminder=self._get(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -144,9 +156,9 @@ class ReminderSnoozeView(PatientAPIView):
     class Input(serializers.Serializer):
         minutes = serializers.ChoiceField(choices=settings.REMINDER_SNOOZE_MINUTES)
 
-    @extend_schema(request=Input, responses=ReminderOutput)
-    def post(self, request: Request, pk: int) -> Response:
-        reminder = get_object_or_404(Reminder, patient=self.patient, pk=pk)
+    @extend_schema(request=Input, responses={200: ReminderOutput, 400: INVALID, 404: NOT_FOUND, **COMMON})
+    def post(self, request: Request, pk: str) -> Response:
+        reminder = _own_reminder(self.patient, pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         reminder = reminders.reminder_snooze(reminder=reminder, minutes=data.validated_data["minutes"])
@@ -168,7 +180,7 @@ class NotificationsView(PatientAPIView):
         reminder_ids = serializers.ListField(child=serializers.IntegerField())
         read_at = LocalDateTimeField(allow_null=True)
 
-    @extend_schema(responses=Output(many=True))
+    @extend_schema(responses={200: Output(many=True), **COMMON})
     def get(self, request: Request) -> Response:
         rows = Notification.objects.filter(patient=self.patient)[:NOTIFICATIONS_PAGE_SIZE]
         return Response(self.Output(rows, many=True, context={"zone": self.patient.zone}).data)
@@ -181,9 +193,9 @@ class VapidPublicKeyView(PatientAPIView):
     class Output(serializers.Serializer):
         public_key = serializers.CharField()
 
-    @extend_schema(responses=Output)
+    @extend_schema(responses={200: Output, 404: NOT_CONFIGURED, **COMMON})
     def get(self, request: Request) -> Response:
         key = push.vapid_public_key()
         if not key:
-            return Response({"detail": _("Web Push is not configured on this server.")}, status=503)
+            return Response({"detail": _("Web Push is not configured on this server.")}, status=404)
         return Response(self.Output({"public_key": key}).data)

@@ -28,8 +28,8 @@ urlpatterns = [
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
     # reminders (issue 6)
     path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
-    path("reminders/<int:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
-    path("reminders/<int:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
+    path("reminders/<str:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
+    path("reminders/<str:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
     path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),
     path("push/vapid-public-key/", reminder_views.VapidPublicKeyView.as_view(), name="vapid-public-key"),
     # end reminders

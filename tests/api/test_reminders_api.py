@@ -1,6 +1,7 @@
 """The reminder, notification and VAPID-key endpoints of the patient API."""
 
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -156,7 +157,7 @@ def test_notifications_feed_is_the_patients_own(patient_client, patient, other_p
 
 def test_vapid_public_key(patient_client, settings):
     settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = "", ""
-    assert patient_client.get(reverse("api:vapid-public-key")).status_code == 503
+    assert patient_client.get(reverse("api:vapid-public-key")).status_code == 404
     private, public = vapid_generate_keys()
     settings.VAPID_PRIVATE_KEY = private
     # Derived from the private key when only that is set.
@@ -172,3 +173,14 @@ def test_non_patients_are_refused(client, request, persona):
 
 def test_anonymous_is_refused(client):
     assert client.get(reverse("api:reminders")).status_code == 403
+
+
+def test_moving_time_zone_in_settings_reschedules_reminders(patient_client, patient):
+    reminder = make(patient, local_time=time(21, 30))
+    response = patient_client.patch(
+        reverse("api:me"), {"time_zone": "America/New_York"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    reminder.refresh_from_db()
+    local = reminder.next_fire_at.astimezone(ZoneInfo("America/New_York"))
+    assert local.time() == time(21, 30)

@@ -99,8 +99,8 @@ URLS: dict[str, Entry] = {
         _row("403 200 404 403 403 403"), method="post", data={"minutes": 30}, kwargs=_reminder_of_patient
     ),
     "api:notifications": Entry(PATIENT_API),
-    # No VAPID keys in the test settings: patients are told push is not configured.
-    "api:vapid-public-key": Entry(_row("403 503 503 403 403 403")),
+    # No VAPID keys in the test settings: patients get a 404 "Web Push is not configured".
+    "api:vapid-public-key": Entry(_row("403 404 404 403 403 403")),
     # An empty body: patients get the validation error, nothing is deleted.
     "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
     "api:me-sign-out-everywhere": Entry(PATIENT_API, method="post"),
