@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from checklists import push, schedule
 from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
@@ -176,6 +176,7 @@ def reminder_for_assignment(*, assignment: Assignment) -> Reminder:
         assignment=assignment,
         local_time=default_time(assignment.category),
         weekdays=assignment.weekdays,
+        label=assignment.name[:LABEL_MAX],
     )
 
 
@@ -185,7 +186,12 @@ def reminder_defaults_ensure(*, patient: Patient) -> list[Reminder]:
     created = []
     if not Reminder.objects.filter(patient=patient, kind=ReminderKind.DIARY).exists():
         created.append(
-            reminder_create(patient=patient, kind=ReminderKind.DIARY, local_time=default_time("diary"))
+            reminder_create(
+                patient=patient,
+                kind=ReminderKind.DIARY,
+                local_time=default_time("diary"),
+                label=gettext("Tonight's diary"),
+            )
         )
     for assignment in Assignment.objects.filter(patient=patient, active=True, reminders__isnull=True):
         created.append(reminder_for_assignment(assignment=assignment))
@@ -197,8 +203,13 @@ def reminder_defaults_ensure(*, patient: Patient) -> list[Reminder]:
 
 
 @transaction.atomic
-def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: date) -> list[Reminder]:
+def reminders_for_follow_up(
+    *, patient: Patient, follow_up_id: int, due_date: date, title: str = ""
+) -> list[Reminder]:
     """(Re)create the follow-up's one-off reminders, REMINDER_FOLLOW_UP_DAYS_BEFORE its due date.
+
+    ``title`` names them in the app's reminder list (e.g. "Medication review: in 3 days"); it is
+    never sent in a push notification or email.
 
     Returns the reminders that will still fire (those already in the past are not created).
     """
@@ -211,6 +222,7 @@ def reminders_for_follow_up(*, patient: Patient, follow_up_id: int, due_date: da
             follow_up_id=follow_up_id,
             on_date=due_date - timedelta(days=days_before),
             local_time=default_time("follow_up"),
+            label=_follow_up_label(title, days_before),
         )
         if reminder.next_fire_at is None:
             reminder.delete()
@@ -234,8 +246,25 @@ def follow_up_reminders_sync(follow_up) -> list[Reminder]:
     if existing and existing <= wanted:
         return list(Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk))
     return reminders_for_follow_up(
-        patient=follow_up.patient, follow_up_id=follow_up.pk, due_date=follow_up.due_date
+        patient=follow_up.patient,
+        follow_up_id=follow_up.pk,
+        due_date=follow_up.due_date,
+        title=follow_up.title,
     )
+
+
+LABEL_MAX = Reminder._meta.get_field("label").max_length
+
+
+def _follow_up_label(title: str, days_before: int) -> str:
+    """Return the in-app name of a follow-up reminder, e.g. "Duplex ultrasound: in 3 days"."""
+    when = (
+        gettext("today")
+        if days_before == 0
+        else ngettext("in %(days)d day", "in %(days)d days", days_before) % {"days": days_before}
+    )
+    label = f"{title}: {when}" if title else gettext("Follow-up %(when)s") % {"when": when}
+    return label[:LABEL_MAX]
 
 
 def reminders_cancel_follow_up(*, follow_up_id: int) -> int:

@@ -53,7 +53,7 @@ def followup_create(
     )
     followup.full_clean()
     followup.save()
-    reminders_for_follow_up(patient=patient, follow_up_id=followup.pk, due_date=due_date)  # reminders
+    reminders_for_follow_up(patient=patient, follow_up_id=followup.pk, due_date=due_date, title=title)
     return followup
 
 
@@ -106,8 +106,11 @@ def followup_close(
         created_by=by or followup.created_by,
         previous=followup,
     )
-    reminders_for_follow_up(  # reminders
-        patient=followup.patient, follow_up_id=successor.pk, due_date=successor.due_date
+    reminders_for_follow_up(
+        patient=followup.patient,
+        follow_up_id=successor.pk,
+        due_date=successor.due_date,
+        title=successor.title,
     )
     return successor
 

@@ -155,7 +155,7 @@ class Command(BaseCommand):
                 created_by=clinician,
             )
         for name, dose, when in [
-            ("Sertraline 50 mg", "50 mg", "morning"),
+            ("Sertraline", "50 mg", "morning"),
             ("Pramipexole", "0.25 mg", "evening"),
         ]:
             if not Medication.objects.filter(patient=patient, name=name).exists():
