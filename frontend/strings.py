@@ -132,6 +132,19 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "install.iosPush": gettext(
             "On iPhone and iPad, reminders work only in the app installed on the Home Screen."
         ),
+        "data.title": gettext("Your data"),
+        "data.downloadHint": gettext("Everything the app holds about you, as JSON and CSV files in one zip."),
+        "data.download": gettext("Download my data"),
+        "data.everywhereHint": gettext("Lost a phone? End your sessions on every other phone and browser."),
+        "data.everywhere": gettext("Sign out everywhere else"),
+        "data.everywhereDone": _plural("Signed out of {n} other session.", "Signed out of {n} other sessions."),
+        "data.deleteHint": gettext(
+            "Deleting your account removes your checklists, diary, medicines, results and reminders for good. "
+            "Your care team will see that you left."
+        ),
+        "data.password": gettext("Your password"),
+        "data.deleteConfirm": gettext("I understand that this cannot be undone."),
+        "data.deleteButton": gettext("Delete my account"),
         "signout.button": gettext("Sign out"),
         "signout.hint": gettext("Signing out removes your data from this phone."),
         "signout.pending": _plural(

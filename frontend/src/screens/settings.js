@@ -46,6 +46,15 @@ async function enablePush(status) {
   }
 }
 
+/** Remove this user's IndexedDB, caches and service worker from the phone. */
+async function wipeLocalData(app) {
+  app.store.close();
+  await Store.wipe(app.userKey);
+  for (const name of await caches.keys()) if (name.startsWith("rls-") && name.endsWith(`-${app.userKey}`)) await caches.delete(name);
+  const registration = await navigator.serviceWorker?.getRegistration();
+  if (registration) await registration.unregister();
+}
+
 /** Wipe this user's IndexedDB and caches, forget the service worker, then sign out on the server. */
 export async function signOut(app) {
   const pending = await app.store.outboxCount();
@@ -54,11 +63,7 @@ export async function signOut(app) {
     const left = await app.store.outboxCount();
     if (left && !window.confirm(t("signout.pending", { n: left }))) return;
   }
-  app.store.close();
-  await Store.wipe(app.userKey);
-  for (const name of await caches.keys()) if (name.startsWith("rls-") && name.endsWith(`-${app.userKey}`)) await caches.delete(name);
-  const registration = await navigator.serviceWorker?.getRegistration();
-  if (registration) await registration.unregister();
+  await wipeLocalData(app);
   const form = document.getElementById("signout-form");
   form.elements.csrfmiddlewaretoken.value = csrfFromCookie() || form.elements.csrfmiddlewaretoken.value;
   form.submit();
@@ -208,6 +213,66 @@ async function storageSection() {
   return section("settings-storage", t("settings.storage"), h("p", {}, persisted ? t("storage.persisted") : t("storage.notPersisted")));
 }
 
+/** Download my data, sign out on other devices, delete my account (password and confirmation). */
+function dataSection(app) {
+  const everywhereNote = h("p", { role: "status", class: "muted" });
+  const deleteNote = h("p", { role: "alert", class: "warn" });
+  const deleteForm = h(
+    "form",
+    {
+      class: "form",
+      id: "delete-account",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const data = new FormData(deleteForm);
+        deleteNote.textContent = "";
+        try {
+          await api("/api/v1/me/delete/", {
+            method: "POST",
+            body: { password: data.get("password") || "", confirm: data.get("confirm") === "on" },
+          });
+        } catch (error) {
+          deleteNote.textContent = errorText(error);
+          return;
+        }
+        await wipeLocalData(app);
+        window.location.assign("/accounts/login/?deleted=1");
+      },
+    },
+    h("p", {}, t("data.deleteHint")),
+    h("div", { class: "field" }, h("label", { for: "delete-password" }, t("data.password")), h("input", { type: "password", id: "delete-password", name: "password", autocomplete: "current-password", required: true })),
+    h("div", { class: "field inline" }, h("input", { type: "checkbox", id: "delete-confirm", name: "confirm", required: true }), h("label", { for: "delete-confirm" }, t("data.deleteConfirm"))),
+    h("button", { type: "submit", class: "button danger" }, t("data.deleteButton")),
+    deleteNote,
+  );
+  return section(
+    "settings-data",
+    t("data.title"),
+    h("p", {}, t("data.downloadHint")),
+    h("a", { class: "button secondary", href: "/api/v1/me/export/", download: "", id: "download-data" }, t("data.download")),
+    h("p", { class: "hint" }, t("data.everywhereHint")),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button secondary",
+        id: "sign-out-everywhere",
+        onclick: async () => {
+          try {
+            const { ended } = await api("/api/v1/me/sign-out-everywhere/", { method: "POST" });
+            everywhereNote.textContent = t("data.everywhereDone", { n: ended });
+          } catch (error) {
+            everywhereNote.textContent = errorText(error);
+          }
+        },
+      },
+      t("data.everywhere"),
+    ),
+    everywhereNote,
+    deleteForm,
+  );
+}
+
 export async function render(app, root) {
   const sync = h("div", {}, await syncSection(app));
   app.onChange(async () => replace(sync, await syncSection(app)));
@@ -228,6 +293,7 @@ export async function render(app, root) {
         h("button", { type: "button", class: "button danger", id: "sign-out", onclick: () => signOut(app) }, t("signout.button")),
         h("p", { class: "muted" }, t("settings.version", { version: app.version })),
       ),
+      dataSection(app),
     );
   };
   await draw();
