@@ -48,6 +48,12 @@ SERVER_ENV = {
     "LOG_LEVEL": "WARNING",
     "RLS_VAR_DIR": str(ROOT / "var" / "bench"),
     "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
+    # Plain HTTP on 127.0.0.1 (production sits behind a TLS proxy): no HTTPS redirect, no Secure-only
+    # cookies, no HSTS; everything else is the production configuration.
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
 }
 
 
@@ -483,6 +489,9 @@ def main() -> None:
             server.wait()
         log("gunicorn stopped")
     report(results, args)
+    failed = sum(r["errors"] for r in results.values() if isinstance(r, dict) and "errors" in r)
+    if failed:
+        sys.exit(f"{failed} requests failed: the figures above are not valid.")
 
 
 if __name__ == "__main__":
