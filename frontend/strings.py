@@ -137,10 +137,12 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "data.download": gettext("Download my data"),
         "data.everywhereHint": gettext("Lost a phone? End your sessions on every other phone and browser."),
         "data.everywhere": gettext("Sign out everywhere else"),
-        "data.everywhereDone": _plural("Signed out of {n} other session.", "Signed out of {n} other sessions."),
+        "data.everywhereDone": _plural(
+            "Signed out of {n} other session.", "Signed out of {n} other sessions."
+        ),
         "data.deleteHint": gettext(
-            "Deleting your account removes your checklists, diary, medicines, results and reminders for good. "
-            "Your care team will see that you left."
+            "Deleting your account removes your checklists, diary, medicines, results and reminders "
+            "for good. Your care team will see that you left."
         ),
         "data.password": gettext("Your password"),
         "data.deleteConfirm": gettext("I understand that this cannot be undone."),

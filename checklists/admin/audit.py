@@ -11,8 +11,24 @@ from checklists.models import AccessLog, AccountClosure
 from checklists.privacy import accesslog_write_csv
 
 
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Records nobody may add or change in the admin; one out of reach is a 404, not a redirect."""
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyRecordAdmin):
     list_display = ["at", "actor_label", "action", "object_kind", "object_id", "patient_ref", "ip_address"]
     list_filter = ["action", "object_kind"]
     search_fields = ["actor_label", "=patient_ref", "=ip_address"]
@@ -26,21 +42,8 @@ class AccessLogAdmin(admin.ModelAdmin):
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        """Return the closure, or 404 when it is not this clinician's (like the patient admins)."""
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+        return False  # append-only
 
     @admin.action(description=_("Export selected entries as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
@@ -55,7 +58,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountClosure)
-class AccountClosureAdmin(admin.ModelAdmin):
+class AccountClosureAdmin(ReadOnlyRecordAdmin):
     """Clinicians see which of their patients deleted their account, and when."""
 
     list_display = ["display_name", "closed_at"]
@@ -67,16 +70,3 @@ class AccountClosureAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(care_team=request.user)
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
-        """Return the closure, or 404 when it is not this clinician's (like the patient admins)."""
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404
-        return obj
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
