@@ -6,6 +6,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,9 +32,15 @@ class AssignmentInline(PatientScopedInline):
     verbose_name = _("checklist")
     verbose_name_plural = _("checklists")
 
+    class Media:
+        css = {"all": ["checklists/admin.css"]}
+
     @admin.display(description=_("items"))
     def items_link(self, obj: Assignment) -> str:
-        return _("edit items with the pencil link") if obj.pk else ""
+        if not obj.pk:
+            return ""
+        url = reverse("admin:checklists_assignment_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Edit this patient's items"))
 
 
 @admin.register(Patient)
