@@ -197,7 +197,7 @@ def test_sign_out_wipes_local_data(new_context):
     wait_synced(page)
     first_key = page.evaluate("document.body.dataset.userKey")
     page.goto("/#settings")
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url("**/accounts/login/**")
     left = page.evaluate(
         "async () => ({dbs: (await indexedDB.databases()).map(d => d.name), caches: await caches.keys()})"
