@@ -3,16 +3,16 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from checklists import schedule
 from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,48 @@ class Adherence:
         return self.done / self.due if self.due else None
 
 
+# An item's due window: (item id, first day, last day or None, weekday mask, local day it was retired or
+# None). Both adherence_for and days_for decide "due on a day" from it, by the rules today_for uses.
+DueWindow = tuple[int, date, date | None, int, date | None]
+DUE_ITEM_FIELDS = (
+    "id",
+    "retired_at",
+    "due_from",
+    "assignment__start_date",
+    "assignment__end_date",
+    "assignment__weekdays",
+)
+
+
+def due_windows(rows: Sequence[tuple], zone: tzinfo) -> list[DueWindow]:
+    """Return the due windows of item rows holding DUE_ITEM_FIELDS, with retirement as a local date."""
+    return [
+        (
+            item_id,
+            max(start, due_from) if due_from else start,
+            end,
+            weekdays,
+            retired.astimezone(zone).date() if retired else None,
+        )
+        for item_id, retired, due_from, start, end, weekdays in rows
+    ]
+
+
+def window_is_due(window: DueWindow, day: date) -> bool:
+    """Return True when the item is due on ``day``: in its window, not yet retired, on a scheduled weekday."""
+    _, start, end, weekdays, retired_on = window
+    return (
+        start <= day
+        and (end is None or day <= end)
+        and (retired_on is None or day < retired_on)
+        and schedule.mask_includes(weekdays, day)
+    )
+
+
 def adherence_for(*, patients: Sequence[Patient], days: int | None = None) -> dict[int, Adherence]:
     """Return each patient's adherence over their last ``days`` complete local days (today excluded).
 
-    Runs three queries whatever the number of patients, items or check-offs.
+    Runs two queries whatever the number of patients, items or check-offs.
     """
     days = days or settings.ADHERENCE_WINDOW_DAYS
     if not patients:
@@ -43,19 +81,21 @@ def adherence_for(*, patients: Sequence[Patient], days: int | None = None) -> di
     earliest = min(first for first, _, _ in windows.values())
     latest = max(last for _, last, _ in windows.values())
 
-    assignments = Assignment.objects.filter(patient__in=patients, active=True).prefetch_related(
-        Prefetch("items", queryset=AssignmentItem.objects.order_by())
-    )
-    due_pairs: dict[int, set[tuple[int, object]]] = defaultdict(set)
-    for assignment in assignments:
-        first, last, zone = windows[assignment.patient_id]
-        day = first
-        while day <= last:
-            if assignment.is_due_on(day):
-                due_pairs[assignment.patient_id].update(
-                    (item.pk, day) for item in assignment.items.all() if item.is_due_on(day, zone)
-                )
-            day += timedelta(days=1)
+    rows_by_patient: dict[int, list[tuple]] = defaultdict(list)
+    items = AssignmentItem.objects.filter(
+        assignment__patient__in=patients, assignment__active=True
+    ).order_by()
+    for patient_id, *fields in items.values_list("assignment__patient_id", *DUE_ITEM_FIELDS):
+        rows_by_patient[patient_id].append(fields)
+    due_pairs: dict[int, set[tuple[int, date]]] = defaultdict(set)
+    for patient_id, rows in rows_by_patient.items():
+        first, last, zone = windows[patient_id]
+        for window in due_windows(rows, zone):
+            day = first
+            while day <= last:
+                if window_is_due(window, day):
+                    due_pairs[patient_id].add((window[0], day))
+                day += timedelta(days=1)
 
     done_rows = CheckOff.objects.filter(
         patient__in=patients, done=True, date__gte=earliest, date__lte=latest
@@ -156,14 +196,7 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
         )
         .filter(Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gte=first))
         .order_by()
-        .values_list(
-            "id",
-            "retired_at",
-            "due_from",
-            "assignment__start_date",
-            "assignment__end_date",
-            "assignment__weekdays",
-        )
+        .values_list(*DUE_ITEM_FIELDS)
     )
     done_on: dict[date, set[int]] = defaultdict(set)
     for item_id, day in (
@@ -177,33 +210,17 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
         .order_by()
         .values_list("date", "severity")
     )
-    zone = patient.zone
-    # The first local day each item is no longer due (the day it was retired), or None.
-    windows = [
-        (
-            item_id,
-            max(start, due_from) if due_from else start,
-            end,
-            weekdays,
-            retired.astimezone(zone).date() if retired else None,
-        )
-        for item_id, retired, due_from, start, end, weekdays in items
-    ]
+    windows = due_windows(items, patient.zone)
     days = []
     total_due = total_done = 0
     day = first
     while day <= last:
         due = done = 0
         done_ids = done_on.get(day, ())
-        for item_id, start, end, weekdays, retired_on in windows:
-            if (
-                start <= day
-                and (end is None or day <= end)
-                and (retired_on is None or day < retired_on)
-                and schedule.mask_includes(weekdays, day)
-            ):
+        for window in windows:
+            if window_is_due(window, day):
                 due += 1
-                done += item_id in done_ids
+                done += window[0] in done_ids
         days.append({"date": day, "due": due, "done": done, "severity": severity.get(day)})
         total_due += due
         total_done += done

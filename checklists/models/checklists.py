@@ -1,4 +1,4 @@
-from datetime import date, tzinfo
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -127,15 +127,6 @@ class AssignmentItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-    def is_due_on(self, day: date, zone: tzinfo) -> bool:
-        """Return True when this item is part of the plan on ``day`` (local dates in ``zone``).
-
-        The assignment's schedule is not checked here; see ``Assignment.is_due_on``.
-        """
-        if self.due_from is not None and day < self.due_from:
-            return False
-        return self.retired_at is None or self.retired_at.astimezone(zone).date() > day
 
 
 class CheckOff(models.Model):

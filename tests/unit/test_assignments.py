@@ -4,9 +4,18 @@ import pytest
 
 from checklists import schedule, services
 from checklists.models import AssignmentItem
+from checklists.selectors import days_for
 from tests.factories import PatientFactory, template_with_items
 
 pytestmark = pytest.mark.django_db
+
+
+def due_per_day(patient) -> list[int]:
+    """Return how many items are due yesterday and today, as the history API counts them."""
+    today = patient.local_today()
+    return [
+        day["due"] for day in days_for(patient=patient, first=today - timedelta(days=1), last=today)["days"]
+    ]
 
 
 def test_assigning_copies_the_items():
@@ -56,18 +65,21 @@ def test_an_item_added_later_is_due_from_that_day_only():
     added = services.assignment_item_add(assignment=assignment, item=AssignmentItem(text="New"))
 
     assert added.due_from == patient.local_today()
-    assert not added.is_due_on(patient.local_today() - timedelta(days=1), patient.zone)
-    assert added.is_due_on(patient.local_today(), patient.zone)
+    yesterday, today = due_per_day(patient)
+    assert (yesterday, today) == (1, 2)
 
 
 def test_retired_items_are_not_due_after_retirement():
     patient = PatientFactory()
     assignment = services.assignment_create(
-        patient=patient, template=template_with_items(1), assigned_by=None
+        patient=patient,
+        template=template_with_items(1),
+        assigned_by=None,
+        start_date=patient.local_today() - timedelta(days=3),
     )
-    item = services.assignment_item_retire(item=assignment.items.get())
-    assert not item.is_due_on(patient.local_today(), patient.zone)
-    assert item.is_due_on(patient.local_today() - timedelta(days=1), patient.zone)
+    services.assignment_item_retire(item=assignment.items.get())
+    yesterday, today = due_per_day(patient)
+    assert (yesterday, today) == (1, 0)
 
 
 def test_weekday_schedule():
