@@ -1,6 +1,14 @@
-"""django-axes' backend, tolerant of authenticate() calls that carry no request."""
+"""Authentication backends: django-axes' (tolerant of calls without a request) and the user loader."""
+
+from functools import cache
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection, models
+
+from checklists.models import Patient
+from checklists.rawsql import column_converter
 
 
 class AxesBackend(AxesStandaloneBackend):
@@ -11,3 +19,60 @@ class AxesBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class PatientModelBackend(ModelBackend):
+    """Django's ModelBackend, loading the user's Patient record (if any) in the same query: every
+    signed-in request needs the user and every API request the patient too.
+
+    The query is written once per process rather than built by the ORM per request: compiling a
+    select_related over both tables cost more than running it.
+    """
+
+    def get_user(self, user_id):
+        user = user_with_patient(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def user_with_patient(user_id) -> models.Model | None:
+    """Return the user with primary key ``user_id``, ``user.patient`` already loaded (or known to be
+    absent), or None; one query."""
+    user_model = get_user_model()
+    sql, user_fields, patient_fields = _user_with_patient_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_model._meta.pk.to_python(user_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [convert(value) for convert, value in zip(_converters(), row, strict=True)]
+    split = len(user_fields)
+    user = user_model.from_db(connection.alias, [f.attname for f in user_fields], values[:split])
+    patient = None
+    if values[split] is not None:  # the patient's primary key: null when the user has no patient
+        patient = Patient.from_db(connection.alias, [f.attname for f in patient_fields], values[split:])
+        patient._state.fields_cache["user"] = user
+    user._state.fields_cache["patient"] = patient  # None makes user.patient raise DoesNotExist
+    return user
+
+
+@cache
+def _user_with_patient_sql() -> tuple[str, list[models.Field], list[models.Field]]:
+    user_model = get_user_model()
+    user_fields = list(user_model._meta.concrete_fields)
+    patient_fields = list(Patient._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    columns = [f"u.{quote(f.column)}" for f in user_fields] + [f"p.{quote(f.column)}" for f in patient_fields]
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(user_model._meta.db_table)} u"
+        f" LEFT JOIN {quote(Patient._meta.db_table)} p ON p.{quote(Patient._meta.get_field('user').column)}"
+        f" = u.{quote(user_model._meta.pk.column)} WHERE u.{quote(user_model._meta.pk.column)} = %s"
+    )
+    return sql, user_fields, patient_fields
+
+
+@cache
+def _converters() -> list:
+    """Per column, a function from the database's value to the field's Python value (the conversions
+    the ORM applies, e.g. SQLite's text datetimes)."""
+    _, user_fields, patient_fields = _user_with_patient_sql()
+    return [column_converter(field) for field in [*user_fields, *patient_fields]]

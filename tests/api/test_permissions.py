@@ -1,9 +1,13 @@
 """Who may use the patient API: patients only, each seeing only their own data."""
 
+from datetime import time
+
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from checklists.models import CheckOff, DiaryEntry, PushSubscription
+from checklists.security.backends import PatientModelBackend
 from tests.api.conftest import checkoff_op, post_sync, signed_in
 
 ENDPOINTS = [
@@ -94,3 +98,24 @@ def test_another_patients_items_are_neither_shown_nor_writable(
     assert not CheckOff.objects.exists()
     days = patient_client.get("/api/v1/days/").json()
     assert days["due"] == 0
+
+
+def test_the_user_loader_brings_the_patient_in_the_same_query(patient, clinician, django_assert_num_queries):
+    patient.quiet_hours_start, patient.quiet_hours_end = time(22, 30), time(7)
+    patient.save()
+    expected = User.objects.get(pk=patient.user.pk)
+    backend = PatientModelBackend()
+    with django_assert_num_queries(1):
+        user = backend.get_user(patient.user.pk)
+        assert user.patient.pk == patient.pk and user.patient.user is user
+        assert (user.patient.quiet_hours_start, user.patient.time_zone) == (time(22, 30), patient.time_zone)
+        assert (user.username, user.date_joined, user.password) == (
+            expected.username,
+            expected.date_joined,
+            expected.password,
+        )
+    assert not hasattr(backend.get_user(clinician.pk), "patient")  # a clinician has no patient
+    patient.user.is_active = False
+    patient.user.save()
+    assert backend.get_user(patient.user.pk) is None
+    assert backend.get_user(10**9) is None

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from checklists.models import CheckOff, DiaryEntry
 from tests.api.conftest import checkoff_op, diary_op, make_plan, post_sync
 
-# Session, user, patient, then the endpoint's own reads.
-TODAY_QUERIES = 4
-DAYS_QUERIES = 6
+# Session, user with patient (one join), then the endpoint's own reads.
+TODAY_QUERIES = 3
+DAYS_QUERIES = 5
 
 
 def count_queries(fn) -> int:

@@ -27,7 +27,7 @@ def make(patient, local_time: time = time(8, 0), **kwargs) -> Reminder:
 def test_list_shows_next_fire_at_in_the_patients_zone(patient_client, patient, django_assert_num_queries):
     for hour in (8, 12, 20):
         make(patient, local_time=time(hour, 0))
-    with django_assert_num_queries(4):  # session, user, patient, reminders
+    with django_assert_num_queries(3):  # session, user with patient, reminders
         response = patient_client.get(reverse("api:reminders"))
     assert response.status_code == 200
     rows = response.json()
