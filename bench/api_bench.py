@@ -44,6 +44,7 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
     "DB_CONN_MAX_AGE": "600",
+    "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/4"),
     "API_BENCH_VIEWS": "1",
     "LOG_LEVEL": "WARNING",
     "RLS_VAR_DIR": str(ROOT / "var" / "bench"),
@@ -86,6 +87,7 @@ def seed(*, patients: int, days: int) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
@@ -93,6 +95,7 @@ def seed(*, patients: int, days: int) -> dict:
     from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
 
     call_command("migrate", verbosity=0)
+    cache.clear()  # sessions and throttle counts of an earlier run
     User = get_user_model()
     today = datetime.now(UTC).date()
     first = today - timedelta(days=days - 1)
@@ -159,7 +162,7 @@ def seed(*, patients: int, days: int) -> dict:
             key = store._get_new_session_key()
             data = {
                 "_auth_user_id": str(user.pk),
-                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                "_auth_user_backend": "checklists.security.backends.PatientModelBackend",
                 "_auth_user_hash": user.get_session_auth_hash(),
             }
             sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))

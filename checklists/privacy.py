@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
+from importlib import import_module
 from typing import IO
 from uuid import UUID
 
@@ -143,11 +144,18 @@ def _user_sessions(user_id: int) -> Iterator[Session]:
             yield session
 
 
+def _sessions_delete(keys: list[str]) -> None:
+    # Through the session engine, so a cached copy (cached_db with CACHE_URL) ends with the row.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+
+
 def sessions_end_others(*, user, keep_session_key: str | None, request: HttpRequest | None = None) -> int:
     """Sign ``user`` out on every other device (delete their sessions except ``keep_session_key``);
     return how many sessions ended."""
     keys = [s.session_key for s in _user_sessions(user.pk) if s.session_key != keep_session_key]
-    Session.objects.filter(session_key__in=keys).delete()
+    _sessions_delete(keys)
     patient = getattr(user, "patient", None)
     audit.audit_record(
         request=request,
@@ -190,8 +198,7 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
         models.Q(actor=user) | models.Q(actor__isnull=True, actor_label=user.get_username())
     ).anonymise(actor_label=f"deleted patient #{patient_id}")
     _axes_forget(user.get_username())
-    for session in list(_user_sessions(user.pk)):
-        session.delete()
+    _sessions_delete([s.session_key for s in _user_sessions(user.pk)])
     patient.delete()
     get_user_model()._default_manager.filter(pk=user.pk).delete()
     return closure

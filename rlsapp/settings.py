@@ -103,6 +103,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache: per process by default; CACHE_URL (Redis) shares it between web workers, which makes the API's
+# per-user throttles exact and keeps sessions in memory in front of the database (cached_db: every
+# write still goes to the database, so a cache restart signs nobody out).
+CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
+if CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "rlsapp.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "rls",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -119,6 +135,8 @@ PASSWORD_HASHERS = [
 # axes first: it refuses a locked-out username+address before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "checklists.security.backends.AxesBackend",
+    "checklists.security.backends.PatientModelBackend",
+    # Sessions signed in before PatientModelBackend existed name this one; keep them valid.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

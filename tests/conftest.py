@@ -1,8 +1,18 @@
 """Shared fixtures: the personas every permission test uses."""
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import ClinicianFactory, PatientFactory, SuperuserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts and cached sessions live in the cache (Redis with CACHE_URL): each test starts
+    from an empty one."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,19 +4,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from checklists import services
 from tests.factories import template_with_items
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    """Throttle counts live in the cache; each test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def signed_in(user, *, enforce_csrf: bool = False) -> Client:
