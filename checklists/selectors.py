@@ -228,15 +228,24 @@ def days_for(*, patient: Patient, first: date, last: date) -> dict[str, Any]:
     return {"from": first, "to": last, "due": total_due, "done": total_done, "days": days}
 
 
+def _json_instant(at: datetime | None) -> str | None:
+    # As DRF's JSON encoder writes it ("Z" for UTC), done here once per change rather than through
+    # the encoder's fallback for every value of a 1000-change response.
+    if at is None:
+        return None
+    text = at.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def checkoff_change(item_id: int, day: date, done: bool, at, op_id, seq: int) -> dict[str, Any]:
-    """Return one check-off in the shape of a sync change."""
+    """Return one check-off in the shape of a sync change, with JSON-ready values."""
     return {
         "kind": "checkoff",
         "item": item_id,
-        "date": day,
+        "date": day.isoformat(),
         "done": done,
-        "at": at,
-        "op_id": op_id,
+        "at": _json_instant(at),
+        "op_id": None if op_id is None else str(op_id),
         "seq": seq,
     }
 
@@ -276,7 +285,7 @@ def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list
                 row["seq"],
                 {
                     "kind": "diary",
-                    "date": row["date"],
+                    "date": row["date"].isoformat(),
                     "entry": {
                         "severity": row["severity"],
                         "sleep_quality": row["sleep_quality"],
@@ -284,8 +293,8 @@ def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list
                         "arms_involved": row["arms_involved"],
                         "note": row["note"],
                     },
-                    "at": row["client_at"],
-                    "op_id": row["op_id"],
+                    "at": _json_instant(row["client_at"]),
+                    "op_id": None if row["op_id"] is None else str(row["op_id"]),
                     "seq": row["seq"],
                 },
             )

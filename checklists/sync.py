@@ -22,9 +22,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checklists import selectors, services
+from checklists import bulk, selectors, services
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, SyncOp
 
 # Diary fields an op carries, with the same bounds as the DiaryEntry model.
@@ -386,19 +387,26 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         # the current winners below cannot go stale before our upsert.
         cursor = Patient.objects.select_for_update().values_list("sync_seq", flat=True).get(pk=patient.pk)
 
-        ids = [op.op_id for op in batch.ops]
-        seen = (
-            set(SyncOp.objects.filter(op_id__in=ids).order_by().values_list("op_id", flat=True))
-            if ids
-            else set()
+        # Remember the batch's op ids first: the insert skips the ids seen before and returns the
+        # others, so one statement both records them and tells the new from the replayed.
+        now = timezone.now()
+        ids = dict.fromkeys(op.op_id for op in batch.ops)
+        new = set(
+            bulk.upsert(
+                SyncOp,
+                ("op_id", "patient", "received_at"),
+                [(op_id, patient.pk, now) for op_id in ids],
+                unique=("op_id",),
+                returning="op_id",
+            )
         )
         fresh: list[Op] = []
         for op in batch.ops:
-            if op.op_id in seen:
-                result.duplicates.append(str(op.op_id))
-            else:
-                seen.add(op.op_id)  # a second copy within this batch is a duplicate too
+            if op.op_id in new:
+                new.discard(op.op_id)  # a second copy within this batch is a duplicate too
                 fresh.append(op)
+            else:
+                result.duplicates.append(str(op.op_id))
 
         tomorrow = patient.local_today() + timedelta(days=1)
         checkoff_ops = [op for op in fresh if isinstance(op, CheckoffOp)]
@@ -409,6 +417,9 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         for op in diary_ops:
             if op.date > tomorrow:
                 rejections[op.op_id] = {"date": [_("Dates after tomorrow cannot be recorded yet.")]}
+
+        if rejections:  # a rejected op is not remembered: sent again, it is judged again
+            SyncOp.objects.filter(op_id__in=list(rejections)).delete()
 
         best: dict[tuple, Op] = {}
         accepted: list[Op] = []
@@ -456,44 +467,24 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
             for offset, op in enumerate(winners):
                 if isinstance(op, CheckoffOp):
                     checkoffs.append(
-                        CheckOff(
-                            item_id=op.item,
-                            patient=patient,
-                            date=op.date,
-                            done=op.done,
-                            op_id=op.op_id,
-                            client_at=op.at,
-                            seq=seq + offset,
-                        )
+                        (op.item, patient.pk, op.date, op.done, op.op_id, op.at, seq + offset, now)
                     )
                 else:
-                    entries.append(
-                        DiaryEntry(
-                            patient=patient,
-                            date=op.date,
-                            op_id=op.op_id,
-                            client_at=op.at,
-                            seq=seq + offset,
-                            **op.entry,
-                        )
-                    )
-            if checkoffs:
-                CheckOff.objects.bulk_create(
-                    checkoffs,
-                    update_conflicts=True,
-                    unique_fields=["item", "date"],
-                    update_fields=["done", "op_id", "client_at", "seq", "updated_at"],
-                )
-            if entries:
-                DiaryEntry.objects.bulk_create(
-                    entries,
-                    update_conflicts=True,
-                    unique_fields=["patient", "date"],
-                    update_fields=[*DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"],
-                )
-        if accepted:
-            SyncOp.objects.bulk_create(
-                [SyncOp(op_id=op.op_id, patient=patient) for op in accepted], ignore_conflicts=True
+                    entry = [op.entry[name] for name in DIARY_FIELDS]
+                    entries.append((patient.pk, op.date, *entry, op.op_id, op.at, seq + offset, now))
+            bulk.upsert(
+                CheckOff,
+                ("item", "patient", "date", "done", "op_id", "client_at", "seq", "updated_at"),
+                checkoffs,
+                unique=("item", "date"),
+                update=("done", "op_id", "client_at", "seq", "updated_at"),
+            )
+            bulk.upsert(
+                DiaryEntry,
+                ("patient", "date", *DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"),
+                entries,
+                unique=("patient", "date"),
+                update=(*DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"),
             )
         since = batch.since
         if since is not None and since > cursor:

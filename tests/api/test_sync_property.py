@@ -1,7 +1,7 @@
 """Property: any set of ops, in any order, delivered any number of times, split into any batches,
 ends in the same state as applying each op once in ``at`` order (ties by op id)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -87,8 +87,11 @@ def test_any_delivery_of_a_set_of_ops_ends_in_the_same_state(patient, scenario):
         changes = result.changes
         transaction.set_rollback(True)
     assert state == expected_state(ops, items=items, days=days)
+    # Changes come JSON-ready, dates as ISO text.
     pulled = {
-        ("checkoff", c["item"], c["date"]) if c["kind"] == "checkoff" else ("diary", c["date"]): (
+        ("checkoff", c["item"], date.fromisoformat(c["date"]))
+        if c["kind"] == "checkoff"
+        else ("diary", date.fromisoformat(c["date"])): (
             c["done"] if c["kind"] == "checkoff" else c["entry"]["severity"]
         )
         for c in changes

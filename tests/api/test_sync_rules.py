@@ -332,13 +332,18 @@ def test_more_ops_than_the_limit_is_a_400_that_states_the_limit(patient_client, 
 def test_a_batch_is_applied_atomically(patient, item, today, monkeypatch):
     batch = sync.parse_batch({"ops": [checkoff_op(item, today), diary_op(today)], "since": None})
 
-    def fail(*args, **kwargs):
-        raise RuntimeError("disk full")
+    upsert = sync.bulk.upsert
 
-    monkeypatch.setattr(SyncOp.objects, "bulk_create", fail)
+    def fail_on_the_diary(model, *args, **kwargs):  # the batch's last write, after op ids and check-offs
+        if model is DiaryEntry:
+            raise RuntimeError("disk full")
+        return upsert(model, *args, **kwargs)
+
+    monkeypatch.setattr(sync.bulk, "upsert", fail_on_the_diary)
     with pytest.raises(RuntimeError):
         sync.sync_apply(patient=patient, batch=batch)
     assert not CheckOff.objects.exists() and not DiaryEntry.objects.exists()
+    assert not SyncOp.objects.exists()
     assert Patient.objects.get(pk=patient.pk).sync_seq == 0
 
 
