@@ -1,7 +1,7 @@
 // The RLS Care app: one page, five screens behind hash routes (#today, #careplan, #diary, #progress,
 // #settings). Data comes from IndexedDB first (works offline), then from the API when it answers.
 import { api, ApiError, csrfFromCookie } from "./api.js";
-import { configure, formatAgo } from "./dates.js";
+import { configure, formatAgo, todayIso } from "./dates.js";
 import { h, replace } from "./dom.js";
 import { load as loadStrings, t } from "./i18n.js";
 import { Store } from "./store.js";
@@ -143,13 +143,22 @@ function showUpdateBanner() {
   banner.hidden = false;
 }
 
+/** Fetch the patient's profile and keep it for offline starts. */
+async function loadProfile(store) {
+  const profile = await api("/api/v1/me/");
+  await store.setMeta("me", profile);
+  return profile;
+}
+
 async function main() {
   loadStrings(body.dataset.i18n);
   configure({ language: document.documentElement.lang });
   const store = await Store.open(body.dataset.userKey);
   const app = new App(store);
   window.rlsApp = app; // for the browser tests and the curious
-  const me = await store.getMeta("me");
+  // The first start after signing in (always online) learns the patient's zone before showing any
+  // date; later starts use the stored profile, offline too, and refresh it below.
+  const me = (await store.getMeta("me")) || (await loadProfile(store).catch(() => null));
   if (me) configure({ timeZone: me.time_zone, language: document.documentElement.lang });
   await store.setMeta("csrf", csrfFromCookie());
   await store.setMeta("swStrings", { done: t("push.done"), snooze: t("push.snooze") });
@@ -168,10 +177,11 @@ async function main() {
   app.renderStatus();
   registerServiceWorker(app);
   app.sync();
-  api("/api/v1/me/")
-    .then(async (profile) => {
-      await store.setMeta("me", profile);
+  const shownToday = todayIso();
+  loadProfile(store)
+    .then((profile) => {
       configure({ timeZone: profile.time_zone, language: document.documentElement.lang });
+      if (todayIso() !== shownToday) show(app); // the zone changed, and with it today's date
     })
     .catch(() => {});
   if (navigator.storage?.persist) {

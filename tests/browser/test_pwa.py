@@ -2,6 +2,8 @@
 
 import json
 import struct
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -149,6 +151,20 @@ def test_offline_story_every_change_reaches_the_server_once(new_context, app_ser
     assert sorted(replay["body"]["duplicates"]) == sorted(op["op_id"] for op in ops)
     assert replay["body"]["applied"] == []
     assert checkoffs(app_server, [first, second], date) == rows
+
+
+def test_today_is_the_patients_date_even_on_a_phone_set_to_another_zone(new_context):
+    # patient2 lives in America/New_York. Of these two zones (26 hours apart, so never on the same
+    # date) take one whose date differs from New York's right now.
+    now = datetime.now(UTC)
+    patient_day = now.astimezone(ZoneInfo("America/New_York")).date()
+    zone = next(
+        z for z in ("Pacific/Kiritimati", "Etc/GMT+12") if now.astimezone(ZoneInfo(z)).date() != patient_day
+    )
+    page = new_context(timezone_id=zone).new_page()
+    sign_in(page, "patient2@example.com")
+    wait_synced(page)
+    assert today_date(page) == patient_day.isoformat()
 
 
 def test_two_devices_converge_and_the_latest_change_wins(new_context, app_server):
