@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from checklists.models import CheckOff, DiaryEntry
-from tests.api.conftest import checkoff_op, diary_op, make_plan, post_sync
+from tests.api.conftest import SESSION_QUERIES, checkoff_op, diary_op, make_plan, post_sync
 
-# Session, user with patient (one join), then the endpoint's own reads.
-TODAY_QUERIES = 3
-DAYS_QUERIES = 5
+# The session, the user with the patient (one join), then the endpoint's own reads.
+TODAY_QUERIES = SESSION_QUERIES + 2
+DAYS_QUERIES = SESSION_QUERIES + 4
 
 
 def count_queries(fn) -> int:
