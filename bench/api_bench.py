@@ -5,10 +5,11 @@
 
 It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10 items
 x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
-connections, the bench-only bare view on), and drives it with a small asyncio HTTP client at C concurrent
-clients: a bare Django JSON view (the baseline), GET /api/v1/today/, and POST /api/v1/sync/ with 50-op
-batches. Then it times a 1000-op sync batch against a raw multi-row upsert of the same rows. Figures are
-printed as ratios to the baselines of the same run; gunicorn is stopped at the end.
+connections, production's Redis cache from BENCH_CACHE_URL, the bench-only bare view on), and drives it
+with a small asyncio HTTP client at C concurrent clients: a bare Django JSON view (the baseline),
+GET /api/v1/today/, and POST /api/v1/sync/ with 50-op batches. Then it times a 1000-op sync batch
+against a raw multi-row upsert of the same rows. Figures are printed as ratios to the baselines of the
+same run; gunicorn is stopped at the end.
 """
 
 import argparse
