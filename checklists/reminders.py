@@ -33,6 +33,7 @@ from checklists.models.reminders import (
     Reminder,
     ReminderKind,
 )
+from checklists.selectors import DUE_ITEM_FIELDS, due_windows, window_is_due
 
 logger = logging.getLogger(__name__)
 
@@ -559,27 +560,28 @@ def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> tuple[l
     return [(row[0], row[1]) for row in rows], (rows[0][2] if rows else "")
 
 
-def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
+def _still_due(reminders: list[Reminder], day: date, zone: ZoneInfo) -> tuple[list[Reminder], list[int], int]:
     """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
 
-    A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
-    diary reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds
-    count one task each.
+    A checklist reminder counts the items due on ``day`` by the rule the Today screen and the
+    adherence figures use (``selectors.window_is_due``), not yet done if "only if not done"; a diary
+    reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds count one
+    task each.
     """
     assignment_ids = {
-        r.assignment_id
-        for r in reminders
-        if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
+        r.assignment_id for r in reminders if r.kind == ReminderKind.ASSIGNMENT and r.assignment.active
     }
     items_by_assignment: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     if assignment_ids:
         done_today = CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)
-        for item_id, assignment_id, done in (
-            AssignmentItem.objects.filter(assignment_id__in=assignment_ids, retired_at__isnull=True)
+        for assignment_id, done, *fields in (
+            AssignmentItem.objects.filter(assignment_id__in=assignment_ids)
             .annotate(done=Exists(done_today))
-            .values_list("id", "assignment_id", "done")
+            .values_list("assignment_id", "done", *DUE_ITEM_FIELDS)
         ):
-            items_by_assignment[assignment_id].append((item_id, done))
+            [window] = due_windows([fields], zone)
+            if window_is_due(window, day):
+                items_by_assignment[assignment_id].append((window[0], done))
     follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
     planned_follow_ups = set(
         FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
@@ -671,7 +673,7 @@ def _deliver(
 ) -> SendResult:
     """Send one claimed slot (in the patient's language); see reminders_send_slot."""
     patient_id = patient.pk
-    due, items, tasks = _still_due(reminders, day)
+    due, items, tasks = _still_due(reminders, day, ZoneInfo(patient.time_zone))
     due_ids = [delivery_of[r.pk] for r in due]
     skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
     if skipped_ids:

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from checklists import reminders, schedule, services
-from checklists.models import CheckOff, DiaryEntry, PushSubscription
+from checklists import reminders, schedule, selectors, services
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, PushSubscription
 from checklists.models.reminders import Delivery, Notification, Reminder, ReminderKind
 from tests.factories import template_with_items
 from tests.reminders.conftest import subscribe
@@ -175,6 +175,26 @@ def test_only_if_not_done_is_decided_at_send_time(patient, trigger_checklist, va
     payload = fake_push.received[0].payload
     assert payload["items"] == [item.pk for item in rest]
     assert payload["body"] == "You have 2 care tasks due"
+
+
+def test_send_counts_the_items_due_that_day_by_the_today_screens_rule(
+    patient, trigger_checklist, vapid, fake_push
+):
+    subscribe(patient, fake_push, "phone")
+    Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    kept, added, retired = trigger_checklist.items.all()
+    # After the sweep: one item is added to the plan from tomorrow on, one is retired this morning.
+    AssignmentItem.objects.filter(pk=added.pk).update(due_from=date(2027, 7, 8))
+    AssignmentItem.objects.filter(pk=retired.pk).update(retired_at=SLOT - timedelta(hours=3))
+
+    reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
+
+    payload = fake_push.received[0].payload
+    assert payload["items"] == [kept.pk]
+    assert payload["body"] == "You have 1 care task due"
+    today = selectors.today_for(patient=patient, day=date(2027, 7, 7))
+    assert [item["id"] for checklist in today["checklists"] for item in checklist["items"]] == [kept.pk]
 
 
 def test_everything_done_skips_the_slot_silently(patient, trigger_checklist, vapid, fake_push):
