@@ -105,7 +105,7 @@ def _retry_after_seconds(value: str | None) -> int | None:
     return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
-def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
+def push_to_patient(*, patient_id: int, payload: dict) -> PushOutcome:
     """Push ``payload`` (JSON, encrypted aes128gcm) to each of the patient's subscriptions.
 
     Returns counts of delivered, pruned (404/410: the subscription is deleted) and failed pushes, and
@@ -115,7 +115,7 @@ def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
     if not settings.VAPID_PRIVATE_KEY:
         return outcome
     data = json.dumps(payload, separators=(",", ":"))
-    for subscription in PushSubscription.objects.filter(patient=patient):
+    for subscription in PushSubscription.objects.filter(patient_id=patient_id):
         try:
             webpush(
                 subscription_info={
@@ -165,9 +165,9 @@ def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
     return outcome
 
 
-def email_patient(*, patient: Patient, body: str, url: str) -> bool:
+def email_patient(*, patient_id: int, body: str, url: str) -> bool:
     """Email the reminder's generic text and a link to the app; returns False when there is no address."""
-    address = patient.user.email
+    address = Patient.objects.filter(pk=patient_id).values_list("user__email", flat=True).first()
     if not address:
         return False
     subject = _("RLS Care: %(body)s") % {"body": body}

@@ -12,18 +12,18 @@
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Min, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
+from checklists.models import Assignment, Patient
 from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
@@ -33,7 +33,7 @@ from checklists.models.reminders import (
     Reminder,
     ReminderKind,
 )
-from checklists.selectors import DUE_ITEM_FIELDS, due_windows, window_is_due
+from checklists.selectors import DueWindow, due_windows, window_is_due
 
 logger = logging.getLogger(__name__)
 
@@ -543,60 +543,102 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> tuple[list[tuple[int, int]], str]:
+def _claim_deliveries(
+    patient_id: int, slot: datetime, now: datetime
+) -> tuple[list[tuple[int, int]], str, str]:
     """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
     re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
-    now owns, and the patient's time zone ("" when it owns none)."""
-    d, p = Delivery._meta.db_table, Patient._meta.db_table
+    now owns, and the patient's time zone and language ("" when it owns none)."""
     db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {d} SET status = %s, started_at = %s, attempts = attempts + 1
-                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
-                RETURNING id, reminder_id, (SELECT time_zone FROM {p} WHERE {p}.id = {d}.patient_id)""",
+            """UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
+               WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+               RETURNING id, reminder_id,
+                   (SELECT time_zone FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id),
+                   (SELECT language FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id)""",
             [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
         )
         rows = cursor.fetchall()
-    return [(row[0], row[1]) for row in rows], (rows[0][2] if rows else "")
+    if not rows:
+        return [], "", ""
+    return [(row[0], row[1]) for row in rows], rows[0][2], rows[0][3]
 
 
-def _still_due(reminders: list[Reminder], day: date, zone: ZoneInfo) -> tuple[list[Reminder], list[int], int]:
+@dataclass
+class SlotReminder:
+    """A claimed reminder with what the send-time decision needs: its checklist's items (due window
+    and done state on the slot's day), whether that day's diary entry exists, and whether its
+    follow-up is still planned."""
+
+    id: int
+    kind: str
+    only_if_not_done: bool
+    diary_done: bool
+    follow_up_planned: bool
+    items: list[tuple[DueWindow, bool]] = field(default_factory=list)
+
+
+# Everything the send-time decision needs in one round trip: one row per claimed reminder, or per
+# item of its checklist (inactive checklists bring none). Plain SQL because the send task runs once
+# per patient and slot, and the four ORM queries it replaces cost more CPU than the rest of the task.
+SLOT_REMINDERS_SQL = """
+    SELECT r.id, r.kind, r.only_if_not_done,
+           EXISTS (SELECT 1 FROM checklists_diaryentry e WHERE e.patient_id = r.patient_id AND e.date = %s),
+           EXISTS (SELECT 1 FROM checklists_followup f WHERE f.id = r.follow_up_id AND f.status = %s),
+           i.id, i.retired_at, i.due_from, a.start_date, a.end_date, a.weekdays,
+           EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done)
+    FROM checklists_reminder r
+    LEFT JOIN checklists_assignment a ON a.id = r.assignment_id AND a.active
+    LEFT JOIN checklists_assignmentitem i ON i.assignment_id = a.id
+    WHERE r.id IN ({ids})
+    ORDER BY r.id, i.position, i.id
+"""
+
+
+def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[SlotReminder]:
+    """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``."""
+    db_day = connection.ops.adapt_datefield_value(day)
+    sql = SLOT_REMINDERS_SQL.format(ids=", ".join(["%s"] * len(reminder_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_day, FollowUpStatus.PLANNED, db_day, *reminder_ids])
+        rows = cursor.fetchall()
+    loaded: dict[int, SlotReminder] = {}
+    for rid, kind, only_if_not_done, diary_done, planned, item_id, *window_fields, done in rows:
+        reminder = loaded.get(rid)
+        if reminder is None:
+            reminder = loaded[rid] = SlotReminder(
+                rid, kind, bool(only_if_not_done), bool(diary_done), bool(planned)
+            )
+        if item_id is not None:
+            retired_at, *dates = window_fields
+            [window] = due_windows([(item_id, _as_utc(retired_at), *dates)], zone)
+            reminder.items.append((window, bool(done)))
+    return list(loaded.values())
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Return a datetime read by raw SQL as an aware UTC one (SQLite gives it back naive)."""
+    if value is not None and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _still_due(reminders: list[SlotReminder], day: date) -> tuple[list[SlotReminder], list[int], int]:
     """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
 
     A checklist reminder counts the items due on ``day`` by the rule the Today screen and the
     adherence figures use (``selectors.window_is_due``), not yet done if "only if not done"; a diary
-    reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds count one
-    task each.
+    reminder is due unless the day's entry exists; a follow-up reminder while its follow-up is
+    planned; other kinds count one task each.
     """
-    assignment_ids = {
-        r.assignment_id for r in reminders if r.kind == ReminderKind.ASSIGNMENT and r.assignment.active
-    }
-    items_by_assignment: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    if assignment_ids:
-        done_today = CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)
-        for assignment_id, done, *fields in (
-            AssignmentItem.objects.filter(assignment_id__in=assignment_ids)
-            .annotate(done=Exists(done_today))
-            .values_list("assignment_id", "done", *DUE_ITEM_FIELDS)
-        ):
-            [window] = due_windows([fields], zone)
-            if window_is_due(window, day):
-                items_by_assignment[assignment_id].append((window[0], done))
-    follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
-    planned_follow_ups = set(
-        FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
-            "pk", flat=True
-        )
-        if follow_up_ids
-        else []
-    )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
             open_items = [
-                item
-                for item, done in items_by_assignment.get(reminder.assignment_id, [])
-                if not (reminder.only_if_not_done and done)
+                window[0]
+                for window, done in reminder.items
+                if window_is_due(window, day) and not (reminder.only_if_not_done and done)
             ]
             if not open_items:
                 continue
@@ -607,7 +649,7 @@ def _still_due(reminders: list[Reminder], day: date, zone: ZoneInfo) -> tuple[li
                 continue
             tasks += 1
         elif reminder.kind == ReminderKind.FOLLOW_UP:
-            if reminder.follow_up_id not in planned_follow_ups:
+            if not reminder.follow_up_planned:
                 continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
         else:
@@ -644,43 +686,37 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    claimed, zone = _claim_deliveries(patient_id, slot, now)
+    claimed, zone_name, language = _claim_deliveries(patient_id, slot, now)
     if not claimed:
         return SendResult(status="none")
     delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
-    day = slot.astimezone(ZoneInfo(zone)).date()
-    reminders = list(
-        Reminder.objects.filter(pk__in=delivery_of)
-        .select_related("assignment", "patient__user")
-        .annotate(diary_done=Exists(DiaryEntry.objects.filter(patient_id=OuterRef("patient_id"), date=day)))
-        .order_by("id")
-    )
-    if not reminders:  # deleted since the sweep
+    zone = ZoneInfo(zone_name)
+    day = slot.astimezone(zone).date()
+    slot_reminders = _slot_reminders(sorted(delivery_of), day, zone)
+    if not slot_reminders:  # deleted since the sweep
         _finish([did for did, _ in claimed], status=DeliveryStatus.SKIPPED, sent_at=now)
         return SendResult(status=DeliveryStatus.SKIPPED)
-    patient = reminders[0].patient
-    with translation.override(patient.language):
-        return _deliver(patient, reminders, delivery_of, slot, day, now)
+    with translation.override(language):
+        return _deliver(patient_id, slot_reminders, delivery_of, slot, day, now)
 
 
 def _deliver(
-    patient: Patient,
-    reminders: list[Reminder],
+    patient_id: int,
+    reminders: list[SlotReminder],
     delivery_of: dict[int, int],
     slot: datetime,
     day: date,
     now: datetime,
 ) -> SendResult:
     """Send one claimed slot (in the patient's language); see reminders_send_slot."""
-    patient_id = patient.pk
-    due, items, tasks = _still_due(reminders, day, ZoneInfo(patient.time_zone))
-    due_ids = [delivery_of[r.pk] for r in due]
+    due, items, tasks = _still_due(reminders, day)
+    due_ids = [delivery_of[r.id] for r in due]
     skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
     if skipped_ids:
         _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
     if not due:
         return SendResult(status=DeliveryStatus.SKIPPED)
-    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.id for r in due])
     Notification.objects.bulk_create(
         [
             Notification(
@@ -697,7 +733,7 @@ def _deliver(
         ignore_conflicts=True,  # a retried slot keeps its first feed entry
     )
 
-    outcome = push.push_to_patient(patient=patient, payload=payload)
+    outcome = push.push_to_patient(patient_id=patient_id, payload=payload)
     if outcome.delivered:
         _finish(due_ids, status=DeliveryStatus.SENT, channel=DeliveryChannel.PUSH, sent_at=timezone.now())
         return SendResult(
@@ -716,7 +752,7 @@ def _deliver(
         )
         return SendResult(status="retry", tasks=tasks, payload=payload)
     # No working push subscription: email, and the in-app feed already has it.
-    if push.email_patient(patient=patient, body=payload["body"], url=payload["url"]):
+    if push.email_patient(patient_id=patient_id, body=payload["body"], url=payload["url"]):
         channel = DeliveryChannel.EMAIL
     else:
         channel = DeliveryChannel.IN_APP
