@@ -686,36 +686,38 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    claimed, zone_name, language = _claim_deliveries(patient_id, slot, now)
-    if not claimed:
-        return SendResult(status="none")
-    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
-    zone = ZoneInfo(zone_name)
-    day = slot.astimezone(zone).date()
-    slot_reminders = _slot_reminders(sorted(delivery_of), day, zone)
-    if not slot_reminders:  # deleted since the sweep
-        _finish([did for did, _ in claimed], status=DeliveryStatus.SKIPPED, sent_at=now)
+    # Claim, decide and write the feed entry in one transaction: one commit, and a failure before the
+    # push leaves the slot pending for the next sweep. The push goes out only once the claim is
+    # committed, so a crash mid-push leaves the rows "sending", for a later sweep to retry.
+    with transaction.atomic():
+        claimed, zone_name, language = _claim_deliveries(patient_id, slot, now)
+        if not claimed:
+            return SendResult(status="none")
+        with translation.override(language):
+            payload, due_ids, tasks = _decide(patient_id, claimed, slot, ZoneInfo(zone_name), now)
+    if payload is None:
         return SendResult(status=DeliveryStatus.SKIPPED)
     with translation.override(language):
-        return _deliver(patient_id, slot_reminders, delivery_of, slot, day, now)
+        return _send(patient_id, payload, due_ids, tasks, now)
 
 
-def _deliver(
-    patient_id: int,
-    reminders: list[SlotReminder],
-    delivery_of: dict[int, int],
-    slot: datetime,
-    day: date,
-    now: datetime,
-) -> SendResult:
-    """Send one claimed slot (in the patient's language); see reminders_send_slot."""
-    due, items, tasks = _still_due(reminders, day)
+def _decide(
+    patient_id: int, claimed: list[tuple[int, int]], slot: datetime, zone: ZoneInfo, now: datetime
+) -> tuple[dict | None, list[int], int]:
+    """Mark the claimed deliveries no longer due as skipped and write the feed entry for the rest.
+
+    Returns (payload, delivery ids to send, number of care tasks); the payload is None when nothing is
+    still due (everything done, or the reminders deleted since the sweep).
+    """
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    day = slot.astimezone(zone).date()
+    due, items, tasks = _still_due(_slot_reminders(sorted(delivery_of), day, zone), day)
     due_ids = [delivery_of[r.id] for r in due]
-    skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
+    skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
     if skipped_ids:
         _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
     if not due:
-        return SendResult(status=DeliveryStatus.SKIPPED)
+        return None, [], 0
     payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.id for r in due])
     Notification.objects.bulk_create(
         [
@@ -732,7 +734,11 @@ def _deliver(
         ],
         ignore_conflicts=True,  # a retried slot keeps its first feed entry
     )
+    return payload, due_ids, tasks
 
+
+def _send(patient_id: int, payload: dict, due_ids: list[int], tasks: int, now: datetime) -> SendResult:
+    """Push the claimed slot's payload, else email it (in the patient's language); record the outcome."""
     outcome = push.push_to_patient(patient_id=patient_id, payload=payload)
     if outcome.delivered:
         _finish(due_ids, status=DeliveryStatus.SENT, channel=DeliveryChannel.PUSH, sent_at=timezone.now())

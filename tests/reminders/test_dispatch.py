@@ -197,6 +197,28 @@ def test_send_counts_the_items_due_that_day_by_the_today_screens_rule(
     assert [item["id"] for checklist in today["checklists"] for item in checklist["items"]] == [kept.pk]
 
 
+def test_a_send_failing_before_the_push_leaves_the_slot_pending_for_the_next_try(
+    patient, trigger_checklist, vapid, fake_push, monkeypatch
+):
+    subscribe(patient, fake_push, "phone")
+    Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+
+    def broken_payload(**kwargs):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reminders, "reminder_payload", broken_payload)
+        with pytest.raises(RuntimeError):
+            reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
+
+    # Claim and feed entry rolled back together: not stuck in "sending" until the timeout.
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("pending", 0)}
+    assert not Notification.objects.exists()
+    assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT).channel == "push"
+    assert len(fake_push.received) == 1
+
+
 def test_everything_done_skips_the_slot_silently(patient, trigger_checklist, vapid, fake_push):
     subscribe(patient, fake_push, "phone")
     Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT)
@@ -315,7 +337,8 @@ def test_send_query_count_does_not_grow_with_reminders(
         services.assignment_create(patient=patient, template=template, assigned_by=None)
     Reminder.objects.filter(patient=patient).update(next_fire_at=SLOT)
     reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
-    with django_assert_max_num_queries(6):
+    # 6 statements, plus the savepoint and its release that the send's transaction is inside the test's.
+    with django_assert_max_num_queries(8):
         result = reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
     assert result.tasks == 3 + 5 * 4 + 1  # every item plus the diary
 
