@@ -1,11 +1,12 @@
 """The sweep and the send step, in-process: database as the queue, channels, send-time decisions."""
 
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
-from checklists import reminders, schedule, selectors, services
+from checklists import push, reminders, schedule, selectors, services
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, PushSubscription
 from checklists.models.reminders import Delivery, Notification, Reminder, ReminderKind
 from tests.factories import template_with_items
@@ -152,6 +153,29 @@ def test_send_pushes_one_summary_with_ids_only(patient, trigger_checklist, vapid
     # A second task for the same slot (a redelivered message) sends nothing.
     assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT).status == "none"
     assert len(fake_push.received) == 1
+
+
+def test_pushes_to_one_push_service_share_one_vapid_signature(
+    patient, other_patient, vapid, fake_push, monkeypatch
+):
+    subscribe(patient, fake_push, "phone")
+    subscribe(other_patient, fake_push, "tablet")
+    due_reminder(patient)
+    due_reminder(other_patient)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    monkeypatch.setattr(push, "_signed", {})
+    key = push._vapid(vapid[0])
+    signed = []
+    real_sign = key.sign
+    monkeypatch.setattr(key, "sign", lambda claims: signed.append(claims) or real_sign(claims))
+
+    for someone in (patient, other_patient):
+        assert reminders.reminders_send_slot(patient_id=someone.pk, slot=SLOT).channel == "push"
+
+    assert len(fake_push.received) == 2 and fake_push.rejected == []  # the service checked both tokens
+    [claims] = signed
+    assert claims["aud"] == fake_push.origin
+    assert claims["exp"] - time_module.time() <= 24 * 3600  # RFC 8292's limit
 
 
 def test_payload_carries_no_health_data(patient, trigger_checklist, vapid, fake_push):
