@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
@@ -306,105 +306,98 @@ def _uses_skip_locked() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Reminder fields the next slot depends on; reminders sharing them share the computation.
-_ScheduleKey = tuple
-
-
 # Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
 SWEEP_LOCK_NAMESPACE = 0x524C5331
 
+# One group of claimed reminders that share a slot and everything their next slot depends on:
+# (slot, local_time, weekdays, on_date, zone, quiet start, quiet end, reminder ids, patient ids).
+ClaimedGroup = tuple[datetime, time, int, date | None, str, time | None, time | None, list[int], list[int]]
 
-def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
-    """Claim the due reminders of up to ``limit`` patients no other sweep is working on, and insert
-    their deliveries, in one statement.
+# Claims the due reminders of the patients behind the first ``limit`` due reminders (found through the
+# reminder_due index), skipping patients another sweep holds, and inserts their deliveries; returns
+# them grouped by schedule, so Python computes each group's next slot once.
+CLAIM_SQL = """
+    WITH first_due AS (
+        SELECT patient_id FROM checklists_reminder
+        WHERE active AND next_fire_at <= %(now)s
+        ORDER BY next_fire_at LIMIT %(limit)s
+    ), mine AS MATERIALIZED (
+        SELECT patient_id FROM (SELECT DISTINCT patient_id FROM first_due) candidates
+        WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
+    ), due AS (
+        SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM checklists_reminder
+        WHERE patient_id = ANY(ARRAY(SELECT patient_id FROM mine)) AND active AND next_fire_at <= %(now)s
+        FOR UPDATE SKIP LOCKED
+    ), inserted AS (
+        INSERT INTO checklists_delivery (reminder_id, patient_id, slot, channel, status, attempts,
+                                         last_error, created_at, queued_at)
+        SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
+        ON CONFLICT (reminder_id, slot) DO NOTHING
+    )
+    SELECT due.next_fire_at, due.local_time, due.weekdays, due.on_date,
+           p.time_zone, p.quiet_hours_start, p.quiet_hours_end,
+           array_agg(due.id), array_agg(DISTINCT due.patient_id)
+    FROM due JOIN checklists_patient p ON p.id = due.patient_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def _claim_batch_postgresql(now: datetime, limit: int) -> list[ClaimedGroup]:
+    """Claim a batch of due reminders and insert their deliveries, in one statement.
 
     A patient's due reminders are claimed together (a transaction-scoped advisory lock per patient),
     so each (patient, slot) gets one send task even with several sweeps running; the reminder rows
-    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns (reminder id, patient id, slot,
-    local_time, weekdays, on_date, zone, quiet start, quiet end) for each claimed reminder.
-    """
-    r, d, p = Reminder._meta.db_table, Delivery._meta.db_table, Patient._meta.db_table
-    sql = f"""
-        WITH patients AS (
-            SELECT patient_id FROM {r}
-            WHERE active AND next_fire_at <= %(now)s
-            GROUP BY patient_id ORDER BY min(next_fire_at) LIMIT %(limit)s
-        ), mine AS MATERIALIZED (
-            SELECT patient_id FROM patients
-            WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
-        ), due AS (
-            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
-            WHERE active AND next_fire_at <= %(now)s AND patient_id IN (SELECT patient_id FROM mine)
-            FOR UPDATE SKIP LOCKED
-        ), ins AS (
-            INSERT INTO {d} (reminder_id, patient_id, slot, channel, status, attempts, last_error,
-                             created_at, queued_at)
-            SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
-            ON CONFLICT (reminder_id, slot) DO NOTHING
-        )
-        SELECT due.id, due.patient_id, due.next_fire_at, due.local_time, due.weekdays, due.on_date,
-               p.time_zone, p.quiet_hours_start, p.quiet_hours_end
-        FROM due JOIN {p} p ON p.id = due.patient_id
+    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns the claimed reminders in groups.
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
+        cursor.execute(CLAIM_SQL, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
         return cursor.fetchall()
 
 
 def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
-    table = Reminder._meta.db_table
     with connection.cursor() as cursor:
         for next_at, ids in groups.items():
             cursor.execute(
-                f"UPDATE {table} SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
+                "UPDATE checklists_reminder SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
                 [next_at, ids],
             )
 
 
-def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
-    """Claim the due reminders of up to ``limit`` patients with a conditional UPDATE each
-    (``next_fire_at`` unchanged since read); an UPDATE that touches no row lost to another sweep.
+def _claim_batch_conditional(now: datetime, limit: int) -> list[ClaimedGroup]:
+    """Claim the due reminders of the patients behind the first ``limit`` due reminders with a
+    conditional UPDATE each (``next_fire_at`` unchanged since read); an UPDATE that touches no row
+    lost to another sweep.
 
-    Returns the same tuples as the PostgreSQL claim, for the reminders this sweep won, after
-    inserting their deliveries. (SQLite runs one writing transaction at a time, so a patient's
-    reminders are claimed together here too.)
+    Inserts the deliveries of the reminders this sweep won and returns them grouped as the PostgreSQL
+    claim does. (SQLite runs one writing transaction at a time, so a patient's reminders are claimed
+    together here too.)
     """
     due = Reminder.objects.filter(active=True, next_fire_at__lte=now)
-    patients = list(
-        due.values("patient_id")
-        .annotate(first=Min("next_fire_at"))
-        .order_by("first")
-        .values_list("patient_id", flat=True)[:limit]
+    patients = set(due.order_by("next_fire_at").values_list("patient_id", flat=True)[:limit])
+    rows = due.filter(patient_id__in=patients).values_list(
+        "id",
+        "patient_id",
+        "next_fire_at",
+        "local_time",
+        "weekdays",
+        "on_date",
+        "patient__time_zone",
+        "patient__quiet_hours_start",
+        "patient__quiet_hours_end",
     )
-    rows = list(
-        due.filter(patient_id__in=patients).values_list(
-            "id",
-            "patient_id",
-            "next_fire_at",
-            "local_time",
-            "weekdays",
-            "on_date",
-            "patient__time_zone",
-            "patient__quiet_hours_start",
-            "patient__quiet_hours_end",
-        )
-    )
+    groups: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     won = []
-    for row in rows:
+    for rid, patient_id, slot, *schedule_fields in rows:
         # Park the claimed row just past its slot; _advance sets the real next slot in this transaction.
-        claimed = Reminder.objects.filter(pk=row[0], next_fire_at=row[2], active=True).update(
-            next_fire_at=None
-        )
-        if claimed == 1:
-            won.append(row)
-    Delivery.objects.bulk_create(
-        [
-            Delivery(reminder_id=row[0], patient_id=row[1], slot=row[2], queued_at=now, created_at=now)
-            for row in won
-        ],
-        ignore_conflicts=True,
-    )
-    return won
+        if Reminder.objects.filter(pk=rid, next_fire_at=slot, active=True).update(next_fire_at=None) != 1:
+            continue
+        won.append(Delivery(reminder_id=rid, patient_id=patient_id, slot=slot, queued_at=now, created_at=now))
+        ids, patient_ids = groups[(slot, *schedule_fields)]
+        ids.append(rid)
+        if patient_id not in patient_ids:
+            patient_ids.append(patient_id)
+    Delivery.objects.bulk_create(won, ignore_conflicts=True)
+    return [(*key, ids, patient_ids) for key, (ids, patient_ids) in groups.items()]
 
 
 def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
@@ -412,26 +405,21 @@ def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
         Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at, snoozed_until=None)
 
 
-def _next_slots(rows: list[tuple], now: datetime) -> dict[datetime | None, list[int]]:
-    """Return claimed reminder ids grouped by their next slot (computed once per distinct schedule)."""
-    cache: dict[_ScheduleKey, datetime | None] = {}
-    groups: dict[datetime | None, list[int]] = defaultdict(list)
-    for rid, _patient_id, slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end in rows:
-        # Never replay a backlog: after downtime, the next slot is the first one after now.
-        after = max(slot, now)
-        key = (after, local_time, weekdays, on_date, zone, quiet_start, quiet_end)
-        if key not in cache:
-            cache[key] = schedule.next_fire(
-                after=after,
-                at=local_time,
-                zone=ZoneInfo(zone),
-                weekdays=weekdays,
-                on_date=on_date,
-                quiet_start=quiet_start,
-                quiet_end=quiet_end,
-            )
-        groups[cache[key]].append(rid)
-    return groups
+def _next_slots(groups: list[ClaimedGroup], now: datetime) -> dict[datetime | None, list[int]]:
+    """Return the claimed reminder ids by their next slot (computed once per group)."""
+    advance: dict[datetime | None, list[int]] = defaultdict(list)
+    for slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end, ids, _ in groups:
+        next_at = schedule.next_fire(
+            after=max(slot, now),  # never replay a backlog: after downtime, the first slot after now
+            at=local_time,
+            zone=ZoneInfo(zone),
+            weekdays=weekdays,
+            on_date=on_date,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        advance[next_at].extend(ids)
+    return advance
 
 
 def _enqueue_groups(slots: Iterable[tuple[int, datetime]], enqueue: Enqueue, result: SweepResult) -> None:
@@ -452,16 +440,19 @@ def _enqueue_groups(slots: Iterable[tuple[int, datetime]], enqueue: Enqueue, res
 
 
 def reminders_claim_batch(*, now: datetime, limit: int) -> tuple[int, int, list[tuple[int, datetime]]]:
-    """Claim up to ``limit`` due reminders in one transaction: insert their deliveries and advance
-    ``next_fire_at``. Returns (claimed, deliveries inserted, distinct (patient id, slot) pairs)."""
+    """Claim the due reminders of the patients behind the first ``limit`` due ones in one
+    transaction: insert their deliveries and advance ``next_fire_at``. Returns (claimed, deliveries
+    inserted, distinct (patient id, slot) pairs)."""
     with transaction.atomic():
         if _uses_skip_locked():
-            rows = _claim_batch_postgresql(now, limit)
-            _advance_postgresql(_next_slots(rows, now))
+            groups = _claim_batch_postgresql(now, limit)
+            _advance_postgresql(_next_slots(groups, now))
         else:
-            rows = _claim_batch_conditional(now, limit)
-            _advance_conditional(_next_slots(rows, now))
-    return len(rows), len(rows), list({(row[1], row[2]) for row in rows})
+            groups = _claim_batch_conditional(now, limit)
+            _advance_conditional(_next_slots(groups, now))
+    claimed = sum(len(group[7]) for group in groups)
+    slots = {(patient_id, group[0]) for group in groups for patient_id in group[8]}
+    return claimed, claimed, list(slots)
 
 
 def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None:
@@ -497,7 +488,7 @@ def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None
 def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
-    """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
+    """Claim every reminder due at ``now`` (about ``batch_size`` per transaction), write its
     deliveries, queue one send task per patient and slot (through ``enqueue``, by default the
     Celery broker), and queue again the lost ones. Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
@@ -512,19 +503,17 @@ def reminders_sweep(
 
 def _sweep(now: datetime, batch_size: int, enqueue: Enqueue) -> SweepResult:
     result = SweepResult()
+    # Claim every batch first, then queue the send tasks: the claims commit quickly, and the workers
+    # the first tasks would wake do not compete with them.
+    slots: list[tuple[int, datetime]] = []
     while True:
-        claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
-        result.claimed += claimed
-        result.deliveries += inserted
-        if slots and not result.enqueue_failed:
-            _enqueue_groups(slots, enqueue, result)
-        elif slots:
-            for patient_id, slot in slots:
-                Delivery.objects.filter(
-                    patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
-                ).update(queued_at=None)
+        claimed, inserted, batch_slots = reminders_claim_batch(now=now, limit=batch_size)
         if not claimed:
             break
+        result.claimed += claimed
+        result.deliveries += inserted
+        slots.extend(batch_slots)
+    _enqueue_groups(slots, enqueue, result)
     if not result.enqueue_failed:
         _requeue_stale(now, enqueue, result)
     return result

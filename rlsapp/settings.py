@@ -226,8 +226,9 @@ REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
 REMINDER_SNOOZE_MINUTES = (10, 30, 60)
 # How often `dispatch_reminders` sweeps (the beat entry below sweeps every minute).
 REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
-# Patients whose due reminders one sweep transaction claims.
-REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 1000, minimum=1)
+# About this many due reminders per sweep transaction (more when the last patients have more: a
+# patient's due reminders are claimed together).
+REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 10_000, minimum=1)
 # A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
 # whose send task was queued this long ago (the message was lost) is queued again.
 REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
