@@ -288,16 +288,22 @@ class SweepResult:
     enqueue_failed: bool = False
 
 
-Enqueue = Callable[[int, datetime], None]
+# Queues one send task per (patient id, slot); raises when the broker failed (some may have been queued).
+Enqueue = Callable[[list[tuple[int, datetime]]], None]
+
+# Send tasks are published this many at a time, in one round trip to Redis (kombu's publish batch).
+PUBLISH_BATCH_SIZE = 1000
 
 
 def _broker_enqueue(producer) -> Enqueue:
     """Return an enqueue function publishing send tasks through one broker producer."""
     from checklists.tasks import reminders_send
 
-    def enqueue(patient_id: int, slot: datetime) -> None:
-        # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-        reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+    def enqueue(slots: list[tuple[int, datetime]]) -> None:
+        with producer.batch():  # transports without batches publish each message at once
+            for patient_id, slot in slots:
+                # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+                reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
 
     return enqueue
 
@@ -425,18 +431,19 @@ def _next_slots(groups: list[ClaimedGroup], now: datetime) -> dict[datetime | No
 def _enqueue_groups(slots: Iterable[tuple[int, datetime]], enqueue: Enqueue, result: SweepResult) -> None:
     """Queue one send task per (patient, slot); on a broker failure mark the rest as not queued."""
     slots = sorted(set(slots))
-    for index, (patient_id, slot) in enumerate(slots):
+    for start in range(0, len(slots), PUBLISH_BATCH_SIZE):
+        batch = slots[start : start + PUBLISH_BATCH_SIZE]
         try:
-            enqueue(patient_id, slot)
+            enqueue(batch)
         except Exception:
-            logger.warning("broker unavailable: %d reminder slots wait in the database", len(slots) - index)
+            logger.warning("broker unavailable: %d reminder slots wait in the database", len(slots) - start)
             result.enqueue_failed = True
-            for later_patient, later_slot in slots[index:]:
+            for later_patient, later_slot in slots[start:]:
                 Delivery.objects.filter(
                     patient_id=later_patient, slot=later_slot, status=DeliveryStatus.PENDING
                 ).update(queued_at=None)
             return
-        result.queued += 1
+        result.queued += len(batch)
 
 
 def reminders_claim_batch(*, now: datetime, limit: int) -> tuple[int, int, list[tuple[int, datetime]]]:

@@ -25,10 +25,10 @@ class Recorder:
         self.calls: list[tuple[int, datetime]] = []
         self.fail = fail
 
-    def __call__(self, patient_id: int, slot: datetime) -> None:
+    def __call__(self, slots: list[tuple[int, datetime]]) -> None:
         if self.fail:
             raise ConnectionError("broker down")
-        self.calls.append((patient_id, slot))
+        self.calls.extend(slots)
 
 
 def due_reminder(patient, **kwargs) -> Reminder:
@@ -104,6 +104,30 @@ def test_broker_down_leaves_deliveries_waiting_and_a_later_sweep_queues_them(pat
     assert result.claimed == 0 and result.requeued == 2
     assert sorted(back.calls) == sorted([(patient.pk, SLOT), (other_patient.pk, SLOT)])
     assert reminders.reminders_sweep(now=SLOT + timedelta(minutes=2), enqueue=Recorder()).requeued == 0
+
+
+def test_broker_failing_mid_sweep_leaves_only_the_unqueued_slots_waiting(patient, other_patient, monkeypatch):
+    due_reminder(patient)
+    due_reminder(other_patient)
+    monkeypatch.setattr(reminders, "PUBLISH_BATCH_SIZE", 1)
+    published: list[tuple[int, datetime]] = []
+
+    def broker_that_fails_after_one_batch(slots: list[tuple[int, datetime]]) -> None:
+        if published:
+            raise ConnectionError("broker gone")
+        published.extend(slots)
+
+    result = reminders.reminders_sweep(now=SLOT, enqueue=broker_that_fails_after_one_batch)
+
+    assert result.enqueue_failed and result.queued == 1
+    [(queued_patient, _)] = published
+    [not_queued] = {patient.pk, other_patient.pk} - {queued_patient}
+    assert list(Delivery.objects.filter(queued_at__isnull=True).values_list("patient_id", flat=True)) == [
+        not_queued
+    ]
+    back = Recorder()
+    reminders.reminders_sweep(now=SLOT + timedelta(minutes=1), enqueue=back)
+    assert back.calls == [(not_queued, SLOT)]
 
 
 def test_stuck_sending_delivery_is_retried_after_the_timeout(patient, settings):
