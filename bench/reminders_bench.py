@@ -33,7 +33,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--per-patient", type=int, default=10, help="reminders per patient")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--concurrency", type=int, default=1, help="pool processes per worker")
+    parser.add_argument("--concurrency", type=int, default=1, help="pool processes or threads per worker")
+    parser.add_argument(
+        "--pool",
+        choices=["prefork", "threads"],
+        default="prefork",
+        help="Celery worker pool: processes, or threads (overlap one task's waits on the database and "
+        "the push service with another's work, in one process)",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER))
     parser.add_argument("--timeout", type=float, default=300, help="give up waiting after this many seconds")
@@ -228,9 +235,13 @@ def main() -> int:
             conn.default_channel.queue_purge("celery")
         for n in range(args.workers):
             log = ROOT / "var" / f"bench-worker{n}.log"
-            workers.append(Worker(env, name=f"bench{n}", concurrency=args.concurrency, log=log).start())
+            worker = Worker(env, name=f"bench{n}", concurrency=args.concurrency, pool=args.pool, log=log)
+            workers.append(worker.start())
         wait = (slot - datetime.now(UTC)).total_seconds()
-        print(f"slot {slot:%H:%M:%S} UTC: waiting {wait:.0f} s with {args.workers} workers started")
+        print(
+            f"slot {slot:%H:%M:%S} UTC: waiting {wait:.0f} s with {args.workers} workers started "
+            f"({args.pool} pool, concurrency {args.concurrency})"
+        )
         time.sleep(max(0.0, wait))
 
         # Inside the real sweep (which also publishes), time the claim-and-insert statements and

@@ -9,9 +9,11 @@ import email.utils
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -22,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
+from pywebpush import WebPusher, WebPushException
 
 from checklists.models import Patient, PushSubscription
 
@@ -77,6 +79,53 @@ def _session() -> requests.Session:
     return _local.session
 
 
+# A VAPID token (RFC 8292) may be valid for up to 24 h; ours are valid for 12 h, as pywebpush signs
+# them, and each is reused for its first 6 h: one signature per push service every 6 h, not per push.
+VAPID_TOKEN_SECONDS = 12 * 3600
+VAPID_TOKEN_REUSE_SECONDS = 6 * 3600
+# (key, subject, push service origin) -> (time to sign again, headers)
+_signed: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}
+
+
+def _vapid_headers(endpoint: str) -> dict[str, str]:
+    """Return the VAPID ``Authorization`` header for the push service of ``endpoint``."""
+    url = urlsplit(endpoint)
+    audience = f"{url.scheme}://{url.netloc}"
+    key = (settings.VAPID_PRIVATE_KEY, settings.VAPID_SUBJECT, audience)
+    now = time.time()
+    signed = _signed.get(key)
+    if signed is None or signed[0] <= now:
+        claims = {"sub": settings.VAPID_SUBJECT, "aud": audience, "exp": int(now) + VAPID_TOKEN_SECONDS}
+        signed = _signed[key] = (
+            now + VAPID_TOKEN_REUSE_SECONDS,
+            _vapid(settings.VAPID_PRIVATE_KEY).sign(claims),
+        )
+    return signed[1]
+
+
+def _post(subscription: PushSubscription, data: str, headers: dict[str, str]) -> None:
+    """Encrypt ``data`` (aes128gcm) for ``subscription`` and POST it on this thread's session.
+
+    Raises WebPushException for an answer above 202, as pywebpush's ``webpush()`` does.
+    """
+    pusher = WebPusher(
+        {
+            "endpoint": subscription.endpoint,
+            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+        },
+        requests_session=_session(),
+    )
+    response = pusher.send(
+        data,
+        headers,
+        ttl=settings.REMINDER_PUSH_TTL_SECONDS,
+        content_encoding="aes128gcm",
+        timeout=settings.REMINDER_PUSH_TIMEOUT_SECONDS,
+    )
+    if response.status_code > 202:
+        raise WebPushException(f"Push failed: {response.status_code} {response.reason}", response=response)
+
+
 @dataclass
 class PushOutcome:
     """What happened when pushing to all of a patient's subscriptions."""
@@ -105,7 +154,7 @@ def _retry_after_seconds(value: str | None) -> int | None:
     return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
-def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
+def push_to_patient(*, patient_id: int, payload: dict) -> PushOutcome:
     """Push ``payload`` (JSON, encrypted aes128gcm) to each of the patient's subscriptions.
 
     Returns counts of delivered, pruned (404/410: the subscription is deleted) and failed pushes, and
@@ -115,22 +164,10 @@ def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
     if not settings.VAPID_PRIVATE_KEY:
         return outcome
     data = json.dumps(payload, separators=(",", ":"))
-    for subscription in PushSubscription.objects.filter(patient=patient):
+    headers = {"Urgency": "normal", "Topic": payload["tag"][-32:].replace(":", "")}
+    for subscription in PushSubscription.objects.filter(patient_id=patient_id):
         try:
-            webpush(
-                subscription_info={
-                    "endpoint": subscription.endpoint,
-                    "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-                },
-                data=data,
-                vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
-                vapid_claims={"sub": settings.VAPID_SUBJECT},
-                content_encoding="aes128gcm",
-                ttl=settings.REMINDER_PUSH_TTL_SECONDS,
-                timeout=settings.REMINDER_PUSH_TIMEOUT_SECONDS,
-                headers={"Urgency": "normal", "Topic": payload["tag"][-32:].replace(":", "")},
-                requests_session=_session(),
-            )
+            _post(subscription, data, {**_vapid_headers(subscription.endpoint), **headers})
         except WebPushException as exc:
             status = exc.status_code
             if status in GONE_STATUSES:
@@ -165,9 +202,9 @@ def push_to_patient(*, patient: Patient, payload: dict) -> PushOutcome:
     return outcome
 
 
-def email_patient(*, patient: Patient, body: str, url: str) -> bool:
+def email_patient(*, patient_id: int, body: str, url: str) -> bool:
     """Email the reminder's generic text and a link to the app; returns False when there is no address."""
-    address = patient.user.email
+    address = Patient.objects.filter(pk=patient_id).values_list("user__email", flat=True).first()
     if not address:
         return False
     subject = _("RLS Care: %(body)s") % {"body": body}

@@ -12,18 +12,18 @@
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, AssignmentItem, CheckOff, DiaryEntry, FollowUp, Patient
+from checklists.models import Assignment, Patient
 from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
@@ -33,6 +33,7 @@ from checklists.models.reminders import (
     Reminder,
     ReminderKind,
 )
+from checklists.selectors import DueWindow, due_windows, window_is_due
 
 logger = logging.getLogger(__name__)
 
@@ -287,16 +288,22 @@ class SweepResult:
     enqueue_failed: bool = False
 
 
-Enqueue = Callable[[int, datetime], None]
+# Queues one send task per (patient id, slot); raises when the broker failed (some may have been queued).
+Enqueue = Callable[[list[tuple[int, datetime]]], None]
+
+# Send tasks are published this many at a time, in one round trip to Redis (kombu's publish batch).
+PUBLISH_BATCH_SIZE = 1000
 
 
 def _broker_enqueue(producer) -> Enqueue:
     """Return an enqueue function publishing send tasks through one broker producer."""
     from checklists.tasks import reminders_send
 
-    def enqueue(patient_id: int, slot: datetime) -> None:
-        # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-        reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+    def enqueue(slots: list[tuple[int, datetime]]) -> None:
+        with producer.batch():  # transports without batches publish each message at once
+            for patient_id, slot in slots:
+                # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+                reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
 
     return enqueue
 
@@ -305,105 +312,98 @@ def _uses_skip_locked() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Reminder fields the next slot depends on; reminders sharing them share the computation.
-_ScheduleKey = tuple
-
-
 # Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
 SWEEP_LOCK_NAMESPACE = 0x524C5331
 
+# One group of claimed reminders that share a slot and everything their next slot depends on:
+# (slot, local_time, weekdays, on_date, zone, quiet start, quiet end, reminder ids, patient ids).
+ClaimedGroup = tuple[datetime, time, int, date | None, str, time | None, time | None, list[int], list[int]]
 
-def _claim_batch_postgresql(now: datetime, limit: int) -> list[tuple]:
-    """Claim the due reminders of up to ``limit`` patients no other sweep is working on, and insert
-    their deliveries, in one statement.
+# Claims the due reminders of the patients behind the first ``limit`` due reminders (found through the
+# reminder_due index), skipping patients another sweep holds, and inserts their deliveries; returns
+# them grouped by schedule, so Python computes each group's next slot once.
+CLAIM_SQL = """
+    WITH first_due AS (
+        SELECT patient_id FROM checklists_reminder
+        WHERE active AND next_fire_at <= %(now)s
+        ORDER BY next_fire_at LIMIT %(limit)s
+    ), mine AS MATERIALIZED (
+        SELECT patient_id FROM (SELECT DISTINCT patient_id FROM first_due) candidates
+        WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
+    ), due AS (
+        SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM checklists_reminder
+        WHERE patient_id = ANY(ARRAY(SELECT patient_id FROM mine)) AND active AND next_fire_at <= %(now)s
+        FOR UPDATE SKIP LOCKED
+    ), inserted AS (
+        INSERT INTO checklists_delivery (reminder_id, patient_id, slot, channel, status, attempts,
+                                         last_error, created_at, queued_at)
+        SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
+        ON CONFLICT (reminder_id, slot) DO NOTHING
+    )
+    SELECT due.next_fire_at, due.local_time, due.weekdays, due.on_date,
+           p.time_zone, p.quiet_hours_start, p.quiet_hours_end,
+           array_agg(due.id), array_agg(DISTINCT due.patient_id)
+    FROM due JOIN checklists_patient p ON p.id = due.patient_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+"""
+
+
+def _claim_batch_postgresql(now: datetime, limit: int) -> list[ClaimedGroup]:
+    """Claim a batch of due reminders and insert their deliveries, in one statement.
 
     A patient's due reminders are claimed together (a transaction-scoped advisory lock per patient),
     so each (patient, slot) gets one send task even with several sweeps running; the reminder rows
-    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns (reminder id, patient id, slot,
-    local_time, weekdays, on_date, zone, quiet start, quiet end) for each claimed reminder.
-    """
-    r, d, p = Reminder._meta.db_table, Delivery._meta.db_table, Patient._meta.db_table
-    sql = f"""
-        WITH patients AS (
-            SELECT patient_id FROM {r}
-            WHERE active AND next_fire_at <= %(now)s
-            GROUP BY patient_id ORDER BY min(next_fire_at) LIMIT %(limit)s
-        ), mine AS MATERIALIZED (
-            SELECT patient_id FROM patients
-            WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
-        ), due AS (
-            SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM {r}
-            WHERE active AND next_fire_at <= %(now)s AND patient_id IN (SELECT patient_id FROM mine)
-            FOR UPDATE SKIP LOCKED
-        ), ins AS (
-            INSERT INTO {d} (reminder_id, patient_id, slot, channel, status, attempts, last_error,
-                             created_at, queued_at)
-            SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
-            ON CONFLICT (reminder_id, slot) DO NOTHING
-        )
-        SELECT due.id, due.patient_id, due.next_fire_at, due.local_time, due.weekdays, due.on_date,
-               p.time_zone, p.quiet_hours_start, p.quiet_hours_end
-        FROM due JOIN {p} p ON p.id = due.patient_id
+    themselves are locked with ``FOR UPDATE SKIP LOCKED``. Returns the claimed reminders in groups.
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
+        cursor.execute(CLAIM_SQL, {"now": now, "limit": limit, "namespace": SWEEP_LOCK_NAMESPACE})
         return cursor.fetchall()
 
 
 def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
-    table = Reminder._meta.db_table
     with connection.cursor() as cursor:
         for next_at, ids in groups.items():
             cursor.execute(
-                f"UPDATE {table} SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
+                "UPDATE checklists_reminder SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
                 [next_at, ids],
             )
 
 
-def _claim_batch_conditional(now: datetime, limit: int) -> list[tuple]:
-    """Claim the due reminders of up to ``limit`` patients with a conditional UPDATE each
-    (``next_fire_at`` unchanged since read); an UPDATE that touches no row lost to another sweep.
+def _claim_batch_conditional(now: datetime, limit: int) -> list[ClaimedGroup]:
+    """Claim the due reminders of the patients behind the first ``limit`` due reminders with a
+    conditional UPDATE each (``next_fire_at`` unchanged since read); an UPDATE that touches no row
+    lost to another sweep.
 
-    Returns the same tuples as the PostgreSQL claim, for the reminders this sweep won, after
-    inserting their deliveries. (SQLite runs one writing transaction at a time, so a patient's
-    reminders are claimed together here too.)
+    Inserts the deliveries of the reminders this sweep won and returns them grouped as the PostgreSQL
+    claim does. (SQLite runs one writing transaction at a time, so a patient's reminders are claimed
+    together here too.)
     """
     due = Reminder.objects.filter(active=True, next_fire_at__lte=now)
-    patients = list(
-        due.values("patient_id")
-        .annotate(first=Min("next_fire_at"))
-        .order_by("first")
-        .values_list("patient_id", flat=True)[:limit]
+    patients = set(due.order_by("next_fire_at").values_list("patient_id", flat=True)[:limit])
+    rows = due.filter(patient_id__in=patients).values_list(
+        "id",
+        "patient_id",
+        "next_fire_at",
+        "local_time",
+        "weekdays",
+        "on_date",
+        "patient__time_zone",
+        "patient__quiet_hours_start",
+        "patient__quiet_hours_end",
     )
-    rows = list(
-        due.filter(patient_id__in=patients).values_list(
-            "id",
-            "patient_id",
-            "next_fire_at",
-            "local_time",
-            "weekdays",
-            "on_date",
-            "patient__time_zone",
-            "patient__quiet_hours_start",
-            "patient__quiet_hours_end",
-        )
-    )
+    groups: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     won = []
-    for row in rows:
+    for rid, patient_id, slot, *schedule_fields in rows:
         # Park the claimed row just past its slot; _advance sets the real next slot in this transaction.
-        claimed = Reminder.objects.filter(pk=row[0], next_fire_at=row[2], active=True).update(
-            next_fire_at=None
-        )
-        if claimed == 1:
-            won.append(row)
-    Delivery.objects.bulk_create(
-        [
-            Delivery(reminder_id=row[0], patient_id=row[1], slot=row[2], queued_at=now, created_at=now)
-            for row in won
-        ],
-        ignore_conflicts=True,
-    )
-    return won
+        if Reminder.objects.filter(pk=rid, next_fire_at=slot, active=True).update(next_fire_at=None) != 1:
+            continue
+        won.append(Delivery(reminder_id=rid, patient_id=patient_id, slot=slot, queued_at=now, created_at=now))
+        ids, patient_ids = groups[(slot, *schedule_fields)]
+        ids.append(rid)
+        if patient_id not in patient_ids:
+            patient_ids.append(patient_id)
+    Delivery.objects.bulk_create(won, ignore_conflicts=True)
+    return [(*key, ids, patient_ids) for key, (ids, patient_ids) in groups.items()]
 
 
 def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
@@ -411,56 +411,55 @@ def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
         Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at, snoozed_until=None)
 
 
-def _next_slots(rows: list[tuple], now: datetime) -> dict[datetime | None, list[int]]:
-    """Return claimed reminder ids grouped by their next slot (computed once per distinct schedule)."""
-    cache: dict[_ScheduleKey, datetime | None] = {}
-    groups: dict[datetime | None, list[int]] = defaultdict(list)
-    for rid, _patient_id, slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end in rows:
-        # Never replay a backlog: after downtime, the next slot is the first one after now.
-        after = max(slot, now)
-        key = (after, local_time, weekdays, on_date, zone, quiet_start, quiet_end)
-        if key not in cache:
-            cache[key] = schedule.next_fire(
-                after=after,
-                at=local_time,
-                zone=ZoneInfo(zone),
-                weekdays=weekdays,
-                on_date=on_date,
-                quiet_start=quiet_start,
-                quiet_end=quiet_end,
-            )
-        groups[cache[key]].append(rid)
-    return groups
+def _next_slots(groups: list[ClaimedGroup], now: datetime) -> dict[datetime | None, list[int]]:
+    """Return the claimed reminder ids by their next slot (computed once per group)."""
+    advance: dict[datetime | None, list[int]] = defaultdict(list)
+    for slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end, ids, _ in groups:
+        next_at = schedule.next_fire(
+            after=max(slot, now),  # never replay a backlog: after downtime, the first slot after now
+            at=local_time,
+            zone=ZoneInfo(zone),
+            weekdays=weekdays,
+            on_date=on_date,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        advance[next_at].extend(ids)
+    return advance
 
 
 def _enqueue_groups(slots: Iterable[tuple[int, datetime]], enqueue: Enqueue, result: SweepResult) -> None:
     """Queue one send task per (patient, slot); on a broker failure mark the rest as not queued."""
     slots = sorted(set(slots))
-    for index, (patient_id, slot) in enumerate(slots):
+    for start in range(0, len(slots), PUBLISH_BATCH_SIZE):
+        batch = slots[start : start + PUBLISH_BATCH_SIZE]
         try:
-            enqueue(patient_id, slot)
+            enqueue(batch)
         except Exception:
-            logger.warning("broker unavailable: %d reminder slots wait in the database", len(slots) - index)
+            logger.warning("broker unavailable: %d reminder slots wait in the database", len(slots) - start)
             result.enqueue_failed = True
-            for later_patient, later_slot in slots[index:]:
+            for later_patient, later_slot in slots[start:]:
                 Delivery.objects.filter(
                     patient_id=later_patient, slot=later_slot, status=DeliveryStatus.PENDING
                 ).update(queued_at=None)
             return
-        result.queued += 1
+        result.queued += len(batch)
 
 
 def reminders_claim_batch(*, now: datetime, limit: int) -> tuple[int, int, list[tuple[int, datetime]]]:
-    """Claim up to ``limit`` due reminders in one transaction: insert their deliveries and advance
-    ``next_fire_at``. Returns (claimed, deliveries inserted, distinct (patient id, slot) pairs)."""
+    """Claim the due reminders of the patients behind the first ``limit`` due ones in one
+    transaction: insert their deliveries and advance ``next_fire_at``. Returns (claimed, deliveries
+    inserted, distinct (patient id, slot) pairs)."""
     with transaction.atomic():
         if _uses_skip_locked():
-            rows = _claim_batch_postgresql(now, limit)
-            _advance_postgresql(_next_slots(rows, now))
+            groups = _claim_batch_postgresql(now, limit)
+            _advance_postgresql(_next_slots(groups, now))
         else:
-            rows = _claim_batch_conditional(now, limit)
-            _advance_conditional(_next_slots(rows, now))
-    return len(rows), len(rows), list({(row[1], row[2]) for row in rows})
+            groups = _claim_batch_conditional(now, limit)
+            _advance_conditional(_next_slots(groups, now))
+    claimed = sum(len(group[7]) for group in groups)
+    slots = {(patient_id, group[0]) for group in groups for patient_id in group[8]}
+    return claimed, claimed, list(slots)
 
 
 def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None:
@@ -496,7 +495,7 @@ def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None
 def reminders_sweep(
     *, now: datetime | None = None, batch_size: int | None = None, enqueue: Enqueue | None = None
 ) -> SweepResult:
-    """Claim every reminder due at ``now`` (``batch_size`` patients per transaction), write its
+    """Claim every reminder due at ``now`` (about ``batch_size`` per transaction), write its
     deliveries, queue one send task per patient and slot (through ``enqueue``, by default the
     Celery broker), and queue again the lost ones. Safe to run concurrently. Returns what it did."""
     now = now or timezone.now()
@@ -511,19 +510,17 @@ def reminders_sweep(
 
 def _sweep(now: datetime, batch_size: int, enqueue: Enqueue) -> SweepResult:
     result = SweepResult()
+    # Claim every batch first, then queue the send tasks: the claims commit quickly, and the workers
+    # the first tasks would wake do not compete with them.
+    slots: list[tuple[int, datetime]] = []
     while True:
-        claimed, inserted, slots = reminders_claim_batch(now=now, limit=batch_size)
-        result.claimed += claimed
-        result.deliveries += inserted
-        if slots and not result.enqueue_failed:
-            _enqueue_groups(slots, enqueue, result)
-        elif slots:
-            for patient_id, slot in slots:
-                Delivery.objects.filter(
-                    patient_id=patient_id, slot=slot, status=DeliveryStatus.PENDING
-                ).update(queued_at=None)
+        claimed, inserted, batch_slots = reminders_claim_batch(now=now, limit=batch_size)
         if not claimed:
             break
+        result.claimed += claimed
+        result.deliveries += inserted
+        slots.extend(batch_slots)
+    _enqueue_groups(slots, enqueue, result)
     if not result.enqueue_failed:
         _requeue_stale(now, enqueue, result)
     return result
@@ -542,59 +539,102 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(patient_id: int, slot: datetime, now: datetime) -> tuple[list[tuple[int, int]], str]:
+def _claim_deliveries(
+    patient_id: int, slot: datetime, now: datetime
+) -> tuple[list[tuple[int, int]], str, str]:
     """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
     re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
-    now owns, and the patient's time zone ("" when it owns none)."""
-    d, p = Delivery._meta.db_table, Patient._meta.db_table
+    now owns, and the patient's time zone and language ("" when it owns none)."""
     db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""UPDATE {d} SET status = %s, started_at = %s, attempts = attempts + 1
-                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
-                RETURNING id, reminder_id, (SELECT time_zone FROM {p} WHERE {p}.id = {d}.patient_id)""",
+            """UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
+               WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+               RETURNING id, reminder_id,
+                   (SELECT time_zone FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id),
+                   (SELECT language FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id)""",
             [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
         )
         rows = cursor.fetchall()
-    return [(row[0], row[1]) for row in rows], (rows[0][2] if rows else "")
+    if not rows:
+        return [], "", ""
+    return [(row[0], row[1]) for row in rows], rows[0][2], rows[0][3]
 
 
-def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], list[int], int]:
+@dataclass
+class SlotReminder:
+    """A claimed reminder with what the send-time decision needs: its checklist's items (due window
+    and done state on the slot's day), whether that day's diary entry exists, and whether its
+    follow-up is still planned."""
+
+    id: int
+    kind: str
+    only_if_not_done: bool
+    diary_done: bool
+    follow_up_planned: bool
+    items: list[tuple[DueWindow, bool]] = field(default_factory=list)
+
+
+# Everything the send-time decision needs in one round trip: one row per claimed reminder, or per
+# item of its checklist (inactive checklists bring none). Plain SQL because the send task runs once
+# per patient and slot, and the four ORM queries it replaces cost more CPU than the rest of the task.
+SLOT_REMINDERS_SQL = """
+    SELECT r.id, r.kind, r.only_if_not_done,
+           EXISTS (SELECT 1 FROM checklists_diaryentry e WHERE e.patient_id = r.patient_id AND e.date = %s),
+           EXISTS (SELECT 1 FROM checklists_followup f WHERE f.id = r.follow_up_id AND f.status = %s),
+           i.id, i.retired_at, i.due_from, a.start_date, a.end_date, a.weekdays,
+           EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done)
+    FROM checklists_reminder r
+    LEFT JOIN checklists_assignment a ON a.id = r.assignment_id AND a.active
+    LEFT JOIN checklists_assignmentitem i ON i.assignment_id = a.id
+    WHERE r.id IN ({ids})
+    ORDER BY r.id, i.position, i.id
+"""
+
+
+def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[SlotReminder]:
+    """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``."""
+    db_day = connection.ops.adapt_datefield_value(day)
+    sql = SLOT_REMINDERS_SQL.format(ids=", ".join(["%s"] * len(reminder_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [db_day, FollowUpStatus.PLANNED, db_day, *reminder_ids])
+        rows = cursor.fetchall()
+    loaded: dict[int, SlotReminder] = {}
+    for rid, kind, only_if_not_done, diary_done, planned, item_id, *window_fields, done in rows:
+        reminder = loaded.get(rid)
+        if reminder is None:
+            reminder = loaded[rid] = SlotReminder(
+                rid, kind, bool(only_if_not_done), bool(diary_done), bool(planned)
+            )
+        if item_id is not None:
+            retired_at, *dates = window_fields
+            [window] = due_windows([(item_id, _as_utc(retired_at), *dates)], zone)
+            reminder.items.append((window, bool(done)))
+    return list(loaded.values())
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Return a datetime read by raw SQL as an aware UTC one (SQLite gives it back naive)."""
+    if value is not None and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _still_due(reminders: list[SlotReminder], day: date) -> tuple[list[SlotReminder], list[int], int]:
     """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
 
-    A checklist reminder counts the items due on ``day`` (not yet done, if "only if not done"); a
-    diary reminder is due unless the day's entry exists (``diary_done`` annotation); other kinds
-    count one task each.
+    A checklist reminder counts the items due on ``day`` by the rule the Today screen and the
+    adherence figures use (``selectors.window_is_due``), not yet done if "only if not done"; a diary
+    reminder is due unless the day's entry exists; a follow-up reminder while its follow-up is
+    planned; other kinds count one task each.
     """
-    assignment_ids = {
-        r.assignment_id
-        for r in reminders
-        if r.kind == ReminderKind.ASSIGNMENT and r.assignment.is_due_on(day)
-    }
-    items_by_assignment: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    if assignment_ids:
-        done_today = CheckOff.objects.filter(item=OuterRef("pk"), date=day, done=True)
-        for item_id, assignment_id, done in (
-            AssignmentItem.objects.filter(assignment_id__in=assignment_ids, retired_at__isnull=True)
-            .annotate(done=Exists(done_today))
-            .values_list("id", "assignment_id", "done")
-        ):
-            items_by_assignment[assignment_id].append((item_id, done))
-    follow_up_ids = [r.follow_up_id for r in reminders if r.kind == ReminderKind.FOLLOW_UP]
-    planned_follow_ups = set(
-        FollowUp.objects.filter(pk__in=follow_up_ids, status=FollowUpStatus.PLANNED).values_list(
-            "pk", flat=True
-        )
-        if follow_up_ids
-        else []
-    )
     due, items, tasks = [], [], 0
     for reminder in reminders:
         if reminder.kind == ReminderKind.ASSIGNMENT:
             open_items = [
-                item
-                for item, done in items_by_assignment.get(reminder.assignment_id, [])
-                if not (reminder.only_if_not_done and done)
+                window[0]
+                for window, done in reminder.items
+                if window_is_due(window, day) and not (reminder.only_if_not_done and done)
             ]
             if not open_items:
                 continue
@@ -605,7 +645,7 @@ def _still_due(reminders: list[Reminder], day: date) -> tuple[list[Reminder], li
                 continue
             tasks += 1
         elif reminder.kind == ReminderKind.FOLLOW_UP:
-            if reminder.follow_up_id not in planned_follow_ups:
+            if not reminder.follow_up_planned:
                 continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
         else:
@@ -642,43 +682,39 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
     Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
     """
     now = now or timezone.now()
-    claimed, zone = _claim_deliveries(patient_id, slot, now)
-    if not claimed:
-        return SendResult(status="none")
-    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
-    day = slot.astimezone(ZoneInfo(zone)).date()
-    reminders = list(
-        Reminder.objects.filter(pk__in=delivery_of)
-        .select_related("assignment", "patient__user")
-        .annotate(diary_done=Exists(DiaryEntry.objects.filter(patient_id=OuterRef("patient_id"), date=day)))
-        .order_by("id")
-    )
-    if not reminders:  # deleted since the sweep
-        _finish([did for did, _ in claimed], status=DeliveryStatus.SKIPPED, sent_at=now)
+    # Claim, decide and write the feed entry in one transaction: one commit, and a failure before the
+    # push leaves the slot pending for the next sweep. The push goes out only once the claim is
+    # committed, so a crash mid-push leaves the rows "sending", for a later sweep to retry.
+    with transaction.atomic():
+        claimed, zone_name, language = _claim_deliveries(patient_id, slot, now)
+        if not claimed:
+            return SendResult(status="none")
+        with translation.override(language):
+            payload, due_ids, tasks = _decide(patient_id, claimed, slot, ZoneInfo(zone_name), now)
+    if payload is None:
         return SendResult(status=DeliveryStatus.SKIPPED)
-    patient = reminders[0].patient
-    with translation.override(patient.language):
-        return _deliver(patient, reminders, delivery_of, slot, day, now)
+    with translation.override(language):
+        return _send(patient_id, payload, due_ids, tasks, now)
 
 
-def _deliver(
-    patient: Patient,
-    reminders: list[Reminder],
-    delivery_of: dict[int, int],
-    slot: datetime,
-    day: date,
-    now: datetime,
-) -> SendResult:
-    """Send one claimed slot (in the patient's language); see reminders_send_slot."""
-    patient_id = patient.pk
-    due, items, tasks = _still_due(reminders, day)
-    due_ids = [delivery_of[r.pk] for r in due]
-    skipped_ids = [did for did in delivery_of.values() if did not in set(due_ids)]
+def _decide(
+    patient_id: int, claimed: list[tuple[int, int]], slot: datetime, zone: ZoneInfo, now: datetime
+) -> tuple[dict | None, list[int], int]:
+    """Mark the claimed deliveries no longer due as skipped and write the feed entry for the rest.
+
+    Returns (payload, delivery ids to send, number of care tasks); the payload is None when nothing is
+    still due (everything done, or the reminders deleted since the sweep).
+    """
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    day = slot.astimezone(zone).date()
+    due, items, tasks = _still_due(_slot_reminders(sorted(delivery_of), day, zone), day)
+    due_ids = [delivery_of[r.id] for r in due]
+    skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
     if skipped_ids:
         _finish(skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
     if not due:
-        return SendResult(status=DeliveryStatus.SKIPPED)
-    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.pk for r in due])
+        return None, [], 0
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.id for r in due])
     Notification.objects.bulk_create(
         [
             Notification(
@@ -694,8 +730,12 @@ def _deliver(
         ],
         ignore_conflicts=True,  # a retried slot keeps its first feed entry
     )
+    return payload, due_ids, tasks
 
-    outcome = push.push_to_patient(patient=patient, payload=payload)
+
+def _send(patient_id: int, payload: dict, due_ids: list[int], tasks: int, now: datetime) -> SendResult:
+    """Push the claimed slot's payload, else email it (in the patient's language); record the outcome."""
+    outcome = push.push_to_patient(patient_id=patient_id, payload=payload)
     if outcome.delivered:
         _finish(due_ids, status=DeliveryStatus.SENT, channel=DeliveryChannel.PUSH, sent_at=timezone.now())
         return SendResult(
@@ -714,7 +754,7 @@ def _deliver(
         )
         return SendResult(status="retry", tasks=tasks, payload=payload)
     # No working push subscription: email, and the in-app feed already has it.
-    if push.email_patient(patient=patient, body=payload["body"], url=payload["url"]):
+    if push.email_patient(patient_id=patient_id, body=payload["body"], url=payload["url"]):
         channel = DeliveryChannel.EMAIL
     else:
         channel = DeliveryChannel.IN_APP

@@ -219,6 +219,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimu
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Workers keep their database connection between tasks (rlsapp/celery.py): connecting costs more than
+# a short send task. Celery's Django fixup would close it around every task; with DB_REUSE_MAX it does
+# so every that many tasks only, and a broken or older connection is closed as after a web request.
+WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600, minimum=0)
+CELERY_DB_REUSE_MAX = 1000
 if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
 
@@ -239,8 +244,9 @@ REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
 REMINDER_SNOOZE_MINUTES = (10, 30, 60)
 # How often `dispatch_reminders` sweeps (the beat entry below sweeps every minute).
 REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
-# Patients whose due reminders one sweep transaction claims.
-REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 1000, minimum=1)
+# About this many due reminders per sweep transaction (more when the last patients have more: a
+# patient's due reminders are claimed together).
+REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 10_000, minimum=1)
 # A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
 # whose send task was queued this long ago (the message was lost) is queued again.
 REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)

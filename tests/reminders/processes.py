@@ -88,9 +88,15 @@ class Worker:
     """A Celery worker subprocess (its own process group, so kill -9 takes its pool with it)."""
 
     def __init__(
-        self, env: dict[str, str], *, concurrency: int = 1, name: str = "w1", log: Path | None = None
+        self,
+        env: dict[str, str],
+        *,
+        concurrency: int = 1,
+        pool: str = "prefork",
+        name: str = "w1",
+        log: Path | None = None,
     ):
-        self.env, self.concurrency, self.name, self.log = env, concurrency, name, log
+        self.env, self.concurrency, self.pool, self.name, self.log = env, concurrency, pool, name, log
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
@@ -103,7 +109,7 @@ class Worker:
                 "rlsapp",
                 "worker",
                 "--pool",
-                "prefork",
+                self.pool,
                 "--concurrency",
                 str(self.concurrency),
                 "--hostname",

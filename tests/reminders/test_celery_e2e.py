@@ -149,6 +149,24 @@ def test_worker_delivers_by_push_and_email_and_prunes_gone_subscriptions(
     assert Notification.objects.count() == 4
 
 
+def test_a_worker_keeps_its_database_connection_from_task_to_task(env, workers, push_service):
+    due_patients(3, push_service)
+    workers()
+    dispatch_once(env)
+    wait_for(all_sent, timeout=60, message="every delivery to be sent")
+
+    first_sent = min(Delivery.objects.values_list("sent_at", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT backend_start FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        others = [started for (started,) in cursor.fetchall()]
+    # Still open after the last task, and opened before the first send: no task reconnected.
+    assert len(others) == 1
+    assert others[0] < first_sent
+
+
 def test_kill_9_mid_batch_then_restart_delivers_every_slot_once(env, workers, push_service):
     patients = due_patients(24, push_service)
     push_service.delay = 0.15  # slow enough to kill the worker in the middle of the batch

@@ -47,9 +47,9 @@ def test_concurrent_sweeps_claim_each_slot_once_and_queue_each_patient_once():
     start = threading.Barrier(SWEEPS)
     errors: list[BaseException] = []
 
-    def record(patient_id: int, slot: datetime) -> None:
+    def record(slots: list[tuple[int, datetime]]) -> None:
         with lock:
-            queued.append((patient_id, slot))
+            queued.extend(slots)
 
     def sweep() -> None:
         try:

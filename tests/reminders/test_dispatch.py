@@ -1,12 +1,13 @@
 """The sweep and the send step, in-process: database as the queue, channels, send-time decisions."""
 
+import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
-from checklists import reminders, schedule, services
-from checklists.models import CheckOff, DiaryEntry, PushSubscription
+from checklists import push, reminders, schedule, selectors, services
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, PushSubscription
 from checklists.models.reminders import Delivery, Notification, Reminder, ReminderKind
 from tests.factories import template_with_items
 from tests.reminders.conftest import subscribe
@@ -24,10 +25,10 @@ class Recorder:
         self.calls: list[tuple[int, datetime]] = []
         self.fail = fail
 
-    def __call__(self, patient_id: int, slot: datetime) -> None:
+    def __call__(self, slots: list[tuple[int, datetime]]) -> None:
         if self.fail:
             raise ConnectionError("broker down")
-        self.calls.append((patient_id, slot))
+        self.calls.extend(slots)
 
 
 def due_reminder(patient, **kwargs) -> Reminder:
@@ -105,6 +106,30 @@ def test_broker_down_leaves_deliveries_waiting_and_a_later_sweep_queues_them(pat
     assert reminders.reminders_sweep(now=SLOT + timedelta(minutes=2), enqueue=Recorder()).requeued == 0
 
 
+def test_broker_failing_mid_sweep_leaves_only_the_unqueued_slots_waiting(patient, other_patient, monkeypatch):
+    due_reminder(patient)
+    due_reminder(other_patient)
+    monkeypatch.setattr(reminders, "PUBLISH_BATCH_SIZE", 1)
+    published: list[tuple[int, datetime]] = []
+
+    def broker_that_fails_after_one_batch(slots: list[tuple[int, datetime]]) -> None:
+        if published:
+            raise ConnectionError("broker gone")
+        published.extend(slots)
+
+    result = reminders.reminders_sweep(now=SLOT, enqueue=broker_that_fails_after_one_batch)
+
+    assert result.enqueue_failed and result.queued == 1
+    [(queued_patient, _)] = published
+    [not_queued] = {patient.pk, other_patient.pk} - {queued_patient}
+    assert list(Delivery.objects.filter(queued_at__isnull=True).values_list("patient_id", flat=True)) == [
+        not_queued
+    ]
+    back = Recorder()
+    reminders.reminders_sweep(now=SLOT + timedelta(minutes=1), enqueue=back)
+    assert back.calls == [(not_queued, SLOT)]
+
+
 def test_stuck_sending_delivery_is_retried_after_the_timeout(patient, settings):
     due_reminder(patient)
     reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
@@ -154,6 +179,29 @@ def test_send_pushes_one_summary_with_ids_only(patient, trigger_checklist, vapid
     assert len(fake_push.received) == 1
 
 
+def test_pushes_to_one_push_service_share_one_vapid_signature(
+    patient, other_patient, vapid, fake_push, monkeypatch
+):
+    subscribe(patient, fake_push, "phone")
+    subscribe(other_patient, fake_push, "tablet")
+    due_reminder(patient)
+    due_reminder(other_patient)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    monkeypatch.setattr(push, "_signed", {})
+    key = push._vapid(vapid[0])
+    signed = []
+    real_sign = key.sign
+    monkeypatch.setattr(key, "sign", lambda claims: signed.append(claims) or real_sign(claims))
+
+    for someone in (patient, other_patient):
+        assert reminders.reminders_send_slot(patient_id=someone.pk, slot=SLOT).channel == "push"
+
+    assert len(fake_push.received) == 2 and fake_push.rejected == []  # the service checked both tokens
+    [claims] = signed
+    assert claims["aud"] == fake_push.origin
+    assert claims["exp"] - time_module.time() <= 24 * 3600  # RFC 8292's limit
+
+
 def test_payload_carries_no_health_data(patient, trigger_checklist, vapid, fake_push):
     subscribe(patient, fake_push, "phone")
     Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT, label="pregabalin 75 mg")
@@ -175,6 +223,48 @@ def test_only_if_not_done_is_decided_at_send_time(patient, trigger_checklist, va
     payload = fake_push.received[0].payload
     assert payload["items"] == [item.pk for item in rest]
     assert payload["body"] == "You have 2 care tasks due"
+
+
+def test_send_counts_the_items_due_that_day_by_the_today_screens_rule(
+    patient, trigger_checklist, vapid, fake_push
+):
+    subscribe(patient, fake_push, "phone")
+    Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    kept, added, retired = trigger_checklist.items.all()
+    # After the sweep: one item is added to the plan from tomorrow on, one is retired this morning.
+    AssignmentItem.objects.filter(pk=added.pk).update(due_from=date(2027, 7, 8))
+    AssignmentItem.objects.filter(pk=retired.pk).update(retired_at=SLOT - timedelta(hours=3))
+
+    reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
+
+    payload = fake_push.received[0].payload
+    assert payload["items"] == [kept.pk]
+    assert payload["body"] == "You have 1 care task due"
+    today = selectors.today_for(patient=patient, day=date(2027, 7, 7))
+    assert [item["id"] for checklist in today["checklists"] for item in checklist["items"]] == [kept.pk]
+
+
+def test_a_send_failing_before_the_push_leaves_the_slot_pending_for_the_next_try(
+    patient, trigger_checklist, vapid, fake_push, monkeypatch
+):
+    subscribe(patient, fake_push, "phone")
+    Reminder.objects.filter(assignment=trigger_checklist).update(next_fire_at=SLOT)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+
+    def broken_payload(**kwargs):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(reminders, "reminder_payload", broken_payload)
+        with pytest.raises(RuntimeError):
+            reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
+
+    # Claim and feed entry rolled back together: not stuck in "sending" until the timeout.
+    assert set(Delivery.objects.values_list("status", "attempts")) == {("pending", 0)}
+    assert not Notification.objects.exists()
+    assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT).channel == "push"
+    assert len(fake_push.received) == 1
 
 
 def test_everything_done_skips_the_slot_silently(patient, trigger_checklist, vapid, fake_push):
@@ -295,7 +385,8 @@ def test_send_query_count_does_not_grow_with_reminders(
         services.assignment_create(patient=patient, template=template, assigned_by=None)
     Reminder.objects.filter(patient=patient).update(next_fire_at=SLOT)
     reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
-    with django_assert_max_num_queries(12):
+    # 6 statements, plus the savepoint and its release that the send's transaction is inside the test's.
+    with django_assert_max_num_queries(8):
         result = reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
     assert result.tasks == 3 + 5 * 4 + 1  # every item plus the diary
 
