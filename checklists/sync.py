@@ -422,12 +422,10 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
             SyncOp.objects.filter(op_id__in=list(rejections)).delete()
 
         best: dict[tuple, Op] = {}
-        accepted: list[Op] = []
         for op in fresh:
             if op.op_id in rejections:
                 result.rejected.append({"op_id": str(op.op_id), "errors": rejections[op.op_id]})
                 continue
-            accepted.append(op)
             result.applied.append(str(op.op_id))
             held = best.get(op.key)
             if held is None or (op.at, op.op_id) > (held.at, held.op_id):
