@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from checklists import push, schedule
-from checklists.models import Assignment, Patient
+from checklists.models import Assignment, AssignmentItem, Patient
 from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import (
     Delivery,
@@ -33,6 +33,7 @@ from checklists.models.reminders import (
     Reminder,
     ReminderKind,
 )
+from checklists.rawsql import column_converter
 from checklists.selectors import DueWindow, due_windows, window_is_due
 
 logger = logging.getLogger(__name__)
@@ -599,6 +600,8 @@ def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[
     with connection.cursor() as cursor:
         cursor.execute(sql, [db_day, FollowUpStatus.PLANNED, db_day, *reminder_ids])
         rows = cursor.fetchall()
+    # The ORM's conversion of a raw retired_at (SQLite gives it back naive).
+    as_datetime = column_converter(AssignmentItem._meta.get_field("retired_at"))
     loaded: dict[int, SlotReminder] = {}
     for rid, kind, only_if_not_done, diary_done, planned, item_id, *window_fields, done in rows:
         reminder = loaded.get(rid)
@@ -608,16 +611,9 @@ def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[
             )
         if item_id is not None:
             retired_at, *dates = window_fields
-            [window] = due_windows([(item_id, _as_utc(retired_at), *dates)], zone)
+            [window] = due_windows([(item_id, as_datetime(retired_at), *dates)], zone)
             reminder.items.append((window, bool(done)))
     return list(loaded.values())
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """Return a datetime read by raw SQL as an aware UTC one (SQLite gives it back naive)."""
-    if value is not None and timezone.is_naive(value):
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _still_due(reminders: list[SlotReminder], day: date) -> tuple[list[SlotReminder], list[int], int]:
