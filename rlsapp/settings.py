@@ -103,9 +103,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: per process by default; CACHE_URL (Redis) shares it between web workers, which makes the API's
-# per-user throttles exact and keeps sessions in memory in front of the database (cached_db: every
-# write still goes to the database, so a cache restart signs nobody out).
+# Cache: per process by default. CACHE_URL (Redis) shares it between web workers: the API's throttle
+# counts one count per user whichever worker answers, and sessions are kept in memory in front of the
+# database (cached_db: every write still goes to the database, so a cache restart signs nobody out).
 CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
 if CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
