@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ from py_vapid import Vapid
 from pywebpush import WebPusher, WebPushException
 
 from checklists.models import Patient, PushSubscription
+from checklists.rawsql import any_of, column_converter, server_binding_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +106,18 @@ def _vapid_headers(endpoint: str) -> dict[str, str]:
     return signed[1]
 
 
-def _post(subscription: PushSubscription, data: str, headers: dict[str, str]) -> None:
+class Subscription(NamedTuple):
+    """The columns of a ``PushSubscription`` a push needs."""
+
+    id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+    failure_count: int
+    last_success_at: datetime | None
+
+
+def _post(subscription: Subscription, data: str, headers: dict[str, str]) -> None:
     """Encrypt ``data`` (aes128gcm) for ``subscription`` and POST it on this thread's session.
 
     Raises WebPushException for an answer above 202, as pywebpush's ``webpush()`` does.
@@ -137,6 +151,10 @@ class PushOutcome:
     retry: bool = False
     retry_after: int | None = None
     errors: list[str] = field(default_factory=list)
+    # For push_record(): subscription ids by what to write.
+    gone_ids: list[int] = field(default_factory=list)
+    failed_ids: list[int] = field(default_factory=list)
+    succeeded_ids: list[int] = field(default_factory=list)
 
 
 def _retry_after_seconds(value: str | None) -> int | None:
@@ -154,27 +172,43 @@ def _retry_after_seconds(value: str | None) -> int | None:
     return max(0, int((when - datetime.now(UTC)).total_seconds()))
 
 
+def _subscriptions(patient_id: int) -> list[Subscription]:
+    # Plain SQL: a push runs once per patient and slot, and the ORM's query and model instances cost
+    # more CPU than the query itself.
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            "SELECT id, endpoint, p256dh, auth, failure_count, last_success_at "
+            "FROM checklists_pushsubscription WHERE patient_id = %s ORDER BY id",
+            [patient_id],
+        )
+        rows = cursor.fetchall()
+    as_datetime = column_converter(PushSubscription._meta.get_field("last_success_at"))
+    return [Subscription(*row[:5], as_datetime(row[5])) for row in rows]
+
+
 def push_to_patient(*, patient_id: int, payload: dict) -> PushOutcome:
     """Push ``payload`` (JSON, encrypted aes128gcm) to each of the patient's subscriptions.
 
-    Returns counts of delivered, pruned (404/410: the subscription is deleted) and failed pushes, and
-    whether a 429/5xx answer asked for a retry. Never raises for a push service's answer.
+    Returns counts of delivered, pruned (404/410) and failed pushes, whether a 429/5xx answer asked
+    for a retry, and which subscriptions to delete or update: ``push_record()`` writes that, so the
+    caller can write it in the same transaction as its own outcome. Never raises for a push
+    service's answer.
     """
     outcome = PushOutcome()
     if not settings.VAPID_PRIVATE_KEY:
         return outcome
     data = json.dumps(payload, separators=(",", ":"))
     headers = {"Urgency": "normal", "Topic": payload["tag"][-32:].replace(":", "")}
-    for subscription in PushSubscription.objects.filter(patient_id=patient_id):
+    for subscription in _subscriptions(patient_id):
         try:
             _post(subscription, data, {**_vapid_headers(subscription.endpoint), **headers})
         except WebPushException as exc:
             status = exc.status_code
             if status in GONE_STATUSES:
-                subscription.delete()
+                outcome.gone_ids.append(subscription.id)
                 outcome.pruned += 1
                 continue
-            PushSubscription.objects.filter(pk=subscription.pk).update(failure_count=F("failure_count") + 1)
+            outcome.failed_ids.append(subscription.id)
             outcome.failed += 1
             outcome.errors.append(f"HTTP {status}" if status else str(exc.message)[:100])
             if status in RETRY_STATUSES:
@@ -185,21 +219,38 @@ def push_to_patient(*, patient_id: int, payload: dict) -> PushOutcome:
             continue
         except requests.RequestException as exc:
             # Unreachable or timed out: like a 5xx, worth another try.
-            PushSubscription.objects.filter(pk=subscription.pk).update(failure_count=F("failure_count") + 1)
+            outcome.failed_ids.append(subscription.id)
             outcome.failed += 1
             outcome.retry = True
             outcome.errors.append(type(exc).__name__)
             continue
-        now = timezone.now()
         # Recorded at most every SUCCESS_RECORD_INTERVAL: one write fewer per reminder in steady state.
         if (
             subscription.failure_count
             or subscription.last_success_at is None
-            or now - subscription.last_success_at > SUCCESS_RECORD_INTERVAL
+            or timezone.now() - subscription.last_success_at > SUCCESS_RECORD_INTERVAL
         ):
-            PushSubscription.objects.filter(pk=subscription.pk).update(last_success_at=now, failure_count=0)
+            outcome.succeeded_ids.append(subscription.id)
         outcome.delivered += 1
     return outcome
+
+
+def push_record(outcome: PushOutcome) -> None:
+    """Write what ``push_to_patient`` found: delete the subscriptions that are gone, count failures,
+    and reset the failure count and note the time of a success."""
+    if outcome.gone_ids:
+        PushSubscription.objects.filter(pk__in=outcome.gone_ids).delete()
+    if outcome.failed_ids:
+        PushSubscription.objects.filter(pk__in=outcome.failed_ids).update(
+            failure_count=F("failure_count") + 1
+        )
+    if outcome.succeeded_ids:
+        ids, id_params = any_of("id", outcome.succeeded_ids)
+        with server_binding_cursor() as cursor:
+            cursor.execute(
+                f"UPDATE checklists_pushsubscription SET last_success_at = %s, failure_count = 0 WHERE {ids}",
+                [connection.ops.adapt_datetimefield_value(timezone.now()), *id_params],
+            )
 
 
 def email_patient(*, patient_id: int, body: str, url: str) -> bool:

@@ -101,6 +101,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Statements run through checklists.rawsql.server_binding_cursor (the reminder send task's, the
+    # sync's upserts) are prepared from their 5th run on a connection: planned once, not every run.
+    # Django's own queries bind on the client and are never prepared. Behind a transaction-pooling
+    # PgBouncer older than 1.21, set DB_PREPARE_THRESHOLD=0 to turn this off.
+    DATABASES["default"]["OPTIONS"] = {
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5, minimum=0) or None
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: per process by default. CACHE_URL (Redis) shares it between web workers: the API's throttle

@@ -144,8 +144,12 @@ class Delivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["patient", "slot"], name="delivery_patient_slot"),
+            # The unfinished rows, for the sweep's stale scan. Keyed like the send task's claim
+            # (patient, slot, status 'pending'), so that claim finds its rows through an index
+            # condition whichever index the planner picks. Keyed on status, it was a scan of every
+            # pending row per claim whenever the statistics predated a sweep's burst of inserts.
             models.Index(
-                fields=["status", "created_at"],
+                fields=["patient", "slot"],
                 condition=models.Q(status__in=["pending", "sending"]),
                 name="delivery_unfinished",
             ),
