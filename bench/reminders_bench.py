@@ -36,10 +36,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=1, help="pool processes or threads per worker")
     parser.add_argument(
         "--pool",
-        choices=["prefork", "threads"],
+        choices=["prefork", "threads", "solo"],
         default="prefork",
-        help="Celery worker pool: processes, or threads (overlap one task's waits on the database and "
-        "the push service with another's work, in one process)",
+        help="Celery worker pool: processes, threads (overlap one task's waits on the database and "
+        "the push service with another's work, in one process), or solo (tasks run in the worker "
+        "process itself: no pool process to hand each task to; --concurrency is ignored)",
     )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER))
@@ -224,6 +225,10 @@ def main() -> int:
             "VAPID_PUBLIC_KEY": public,
             "DB_CONN_MAX_AGE": "600",
             "LOG_LEVEL": "WARNING",
+            # Production settings: with DEBUG on, Django also keeps every query's text in memory.
+            "DEBUG": "0",
+            "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+            "ALLOWED_HOSTS": "localhost",
         }
         connections.close_all()  # the forked child must not share a database connection
         push_process = multiprocessing.get_context("fork").Process(

@@ -13,6 +13,7 @@ from django.db.models import Q
 from checklists import schedule
 from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient
+from checklists.rawsql import server_binding_cursor
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,9 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
     an assignment's window or weekdays, and items retired on or before ``day`` are left out. One query.
     """
     # Plain SQL: this runs on every app start and screen refresh, and building the equivalent ORM
-    # query costs more than running it. Portable across SQLite and PostgreSQL.
+    # query costs more than running it. Portable across SQLite and PostgreSQL; prepared there.
     ops = connection.ops
-    with connection.cursor() as cursor:
+    with server_binding_cursor() as cursor:
         cursor.execute(
             TODAY_SQL,
             [

@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection, models
 
 from checklists.models import Patient
-from checklists.rawsql import column_converter
+from checklists.rawsql import column_converter, server_binding_cursor
 
 
 class AxesBackend(AxesStandaloneBackend):
@@ -39,7 +39,7 @@ def user_with_patient(user_id) -> models.Model | None:
     absent), or None; one query."""
     user_model = get_user_model()
     sql, user_fields, patient_fields = _user_with_patient_sql()
-    with connection.cursor() as cursor:
+    with server_binding_cursor() as cursor:  # prepared on PostgreSQL: this runs on every request
         cursor.execute(sql, [user_model._meta.pk.to_python(user_id)])
         row = cursor.fetchone()
     if row is None:

@@ -11,6 +11,7 @@ from checklists.models import AssignmentItem, CheckOff, DiaryEntry, PushSubscrip
 from checklists.models.reminders import Delivery, Notification, Reminder, ReminderKind
 from tests.factories import template_with_items
 from tests.reminders.conftest import subscribe
+from tests.reminders.processes import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -327,6 +328,21 @@ def test_push_service_busy_retries_later_through_the_queue(patient, vapid, fake_
     del fake_push.statuses["phone"]
     assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT, now=later).channel == "push"
     assert PushSubscription.objects.get().failure_count == 0
+
+
+def test_unreachable_push_service_retries_later_and_counts_the_failure(patient, vapid, fake_push, mailoutbox):
+    phone = subscribe(patient, fake_push, "phone")
+    # Nothing listens on this port: the connection is refused.
+    PushSubscription.objects.filter(pk=phone.pk).update(endpoint=f"http://127.0.0.1:{free_port()}/push/phone")
+    due_reminder(patient)
+    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+
+    assert reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT, now=SLOT).status == "retry"
+    delivery = Delivery.objects.get()
+    assert delivery.status == "pending" and delivery.retry_at > SLOT
+    assert "Connection" in delivery.last_error  # the error's class, e.g. NewConnectionError
+    assert PushSubscription.objects.get().failure_count == 1
+    assert mailoutbox == []
 
 
 def test_snooze_fires_again_then_the_schedule_resumes(patient):
