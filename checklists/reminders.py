@@ -479,13 +479,13 @@ def _requeue_stale(now: datetime, enqueue: Enqueue, result: SweepResult) -> None
     with transaction.atomic():
         rows = list(stale.values_list("id", "patient_id", "slot", "status", "started_at")[:10_000])
         for did, patient_id, slot, status, started_at in rows:
-            # Conditional: another sweep or a late worker may have moved this row meanwhile.
-            if (
-                Delivery.objects.filter(pk=did, status=status, started_at=started_at).update(
-                    status=DeliveryStatus.PENDING, queued_at=now
-                )
-                == 1
-            ):
+            # Conditional: another sweep or a late worker may have moved this row meanwhile. The
+            # patient and slot give the planner an index condition whatever the statistics say
+            # (see _finish).
+            moved = Delivery.objects.filter(
+                pk=did, patient_id=patient_id, slot=slot, status=status, started_at=started_at
+            ).update(status=DeliveryStatus.PENDING, queued_at=now)
+            if moved == 1:
                 slots.add((patient_id, slot))
     result.requeued = len(slots)
     queued_before = result.queued
