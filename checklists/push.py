@@ -73,6 +73,7 @@ def vapid_public_key() -> str:
     return _b64url(public)
 
 
+PUSH_CONNECTIONS_PER_SERVICE = 10  # as requests' default pool size
 # pid -> this process's HTTP connection pools (urllib3's PoolManager: one pool per push service,
 # connections kept alive between pushes, safe to share between threads). Keyed by pid so a forked
 # pool process never shares its parent's sockets.
@@ -84,7 +85,10 @@ def _http() -> urllib3.PoolManager:
     manager = _http_by_pid.get(os.getpid())
     if manager is None:
         proxy = urllib.request.getproxies().get("https")
-        manager = urllib3.ProxyManager(proxy) if proxy else urllib3.PoolManager()
+        # Up to PUSH_CONNECTIONS_PER_SERVICE kept-alive connections to each push service: one per thread
+        # of a thread-pool worker (urllib3's default of 1 would close the others after each push).
+        pools = {"maxsize": PUSH_CONNECTIONS_PER_SERVICE}
+        manager = urllib3.ProxyManager(proxy, **pools) if proxy else urllib3.PoolManager(**pools)
         _http_by_pid.clear()
         _http_by_pid[os.getpid()] = manager
     return manager
