@@ -175,6 +175,41 @@ def serve_push_in_child(push_service, stop, results) -> None:
         os._exit(0)  # no finalizers: the parent's inherited sockets stay untouched
 
 
+def cpu_ticks() -> dict[int, tuple[str, int]]:
+    """Return pid -> (command line, user + system CPU time in clock ticks) for every process."""
+    ticks = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat, open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                fields = stat.read().rsplit(")", 1)[1].split()
+                ticks[int(pid)] = (
+                    cmdline.read().replace(b"\0", b" ").decode(errors="replace"),
+                    int(fields[11]) + int(fields[12]),
+                )
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile, or not ours to read
+    return ticks
+
+
+def cpu_seconds_by_kind(before: dict, after: dict, kinds: dict[int, str]) -> dict[str, float]:
+    """Return CPU seconds spent between two ``cpu_ticks()`` readings, by kind of process: the pids in
+    ``kinds``, then PostgreSQL, Celery and Redis by command line, the rest as "other processes" (much
+    there means the run shared the machine)."""
+    seconds: dict[str, float] = {}
+    hertz = os.sysconf("SC_CLK_TCK")
+    for pid, (command, ticks) in after.items():
+        kind = kinds.get(pid) or next(
+            (name for marker, name in CPU_KINDS if marker in command), "other processes"
+        )
+        spent = (ticks - before.get(pid, (command, 0))[1]) / hertz
+        seconds[kind] = seconds.get(kind, 0.0) + spent
+    return seconds
+
+
+# Command-line markers of the processes the delivery phase keeps busy.
+CPU_KINDS = [("postgres", "PostgreSQL"), ("celery", "Celery workers"), ("redis-server", "Redis")]
+
+
 def main() -> int:
     args = parse_args()
     ensure_database(args.database_url)
@@ -266,6 +301,7 @@ def main() -> int:
         originals = reminders._claim_batch_postgresql, reminders.reminders_claim_batch
         reminders._claim_batch_postgresql = timed("statement", originals[0])
         reminders.reminders_claim_batch = timed("transaction", originals[1])
+        ticks_before = cpu_ticks()
         started = time.perf_counter()
         result = reminders.reminders_sweep()
         sweep_seconds = time.perf_counter() - started
@@ -280,6 +316,11 @@ def main() -> int:
             return not Delivery.objects.filter(slot=slot, status__in=["pending", "sending"]).exists()
 
         wait_for(done, timeout=args.timeout, interval=0.5, message="all deliveries")
+        cpu = cpu_seconds_by_kind(
+            ticks_before,
+            cpu_ticks(),
+            {os.getpid(): "this process (sweep, polling)", push_process.pid: "fake push service"},
+        )
         # The raw insert again, right after the sweep (same rows, a slot 1 microsecond later), so
         # the ratio is not at the mercy of what else the machine was doing at one moment.
         raw_after, raw_after_committed = raw_insert_select(slot, shift=True)
@@ -318,6 +359,15 @@ def main() -> int:
         f"distinct (subscription, tag): {stats['tags']:,}; payloads with health data: {stats['health_data']}"
     )
     print(f"slot to last delivery: {last:.1f} s  (target <= 60 s)")
+    print(
+        "CPU seconds from the sweep to the last delivery: "
+        + ", ".join(
+            f"{kind} {spent:.1f}"
+            for kind, spent in sorted(cpu.items(), key=lambda kv: -kv[1])
+            if spent >= 0.1
+        )
+        + f"; {sum(cpu.values()):.1f} in all on {os.cpu_count()} cores"
+    )
     print(f"lateness p50 {q[49]:.1f} s, p99 {q[98]:.1f} s")
     print(f"deliveries per second: {len(late) / last:,.0f} (pushes per second: {pushes / last:,.0f})")
     print(
