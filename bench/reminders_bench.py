@@ -15,6 +15,7 @@ import os
 import random
 import statistics
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -191,6 +192,29 @@ def cpu_ticks() -> dict[int, tuple[str, int]]:
     return ticks
 
 
+class CpuSampler:
+    """Reads ``cpu_ticks()`` every half second in a thread, so processes that end before the last
+    reading (autovacuum workers, say) still count with their last reading."""
+
+    def __init__(self) -> None:
+        self.before = cpu_ticks()
+        self.latest = dict(self.before)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self.latest.update(cpu_ticks())
+
+    def stop(self) -> tuple[dict, dict]:
+        """Take a last reading; return the first and the latest reading of every process."""
+        self._stop.set()
+        self._thread.join()
+        self.latest.update(cpu_ticks())
+        return self.before, self.latest
+
+
 def cpu_seconds_by_kind(before: dict, after: dict, kinds: dict[int, str]) -> dict[str, float]:
     """Return CPU seconds spent between two ``cpu_ticks()`` readings, by kind of process: the pids in
     ``kinds``, then PostgreSQL, Celery and Redis by command line, the rest as "other processes" (much
@@ -301,7 +325,7 @@ def main() -> int:
         originals = reminders._claim_batch_postgresql, reminders.reminders_claim_batch
         reminders._claim_batch_postgresql = timed("statement", originals[0])
         reminders.reminders_claim_batch = timed("transaction", originals[1])
-        ticks_before = cpu_ticks()
+        sampler = CpuSampler()
         started = time.perf_counter()
         result = reminders.reminders_sweep()
         sweep_seconds = time.perf_counter() - started
@@ -317,8 +341,7 @@ def main() -> int:
 
         wait_for(done, timeout=args.timeout, interval=0.5, message="all deliveries")
         cpu = cpu_seconds_by_kind(
-            ticks_before,
-            cpu_ticks(),
+            *sampler.stop(),
             {os.getpid(): "this process (sweep, polling)", push_process.pid: "fake push service"},
         )
         # The raw insert again, right after the sweep (same rows, a slot 1 microsecond later), so
