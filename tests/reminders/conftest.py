@@ -1,11 +1,13 @@
-"""Fixtures for the reminder tests: VAPID keys, a fake push service, a patient with a checklist."""
+"""Fixtures and helpers for the reminder tests: VAPID keys, a fake push service, a patient with a
+checklist, a slot, a due reminder, and a stand-in for the broker."""
 
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 
-from checklists import services
+from checklists import reminders, services
 from checklists.models import PushSubscription
+from checklists.models.reminders import Reminder, ReminderKind
 from checklists.push import vapid_generate_keys
 from tests.factories import template_with_items
 from tests.reminders.fakepush import FakePushService
@@ -45,3 +47,30 @@ def trigger_checklist(patient, clinician):
 
 
 DEFAULT_TRIGGER_TIME = time(13, 30)
+
+
+# Wednesday 7 July 2027, 13:30 in Berlin (CEST, UTC+2).
+SLOT = datetime(2027, 7, 7, 11, 30, tzinfo=UTC)
+
+
+class Recorder:
+    """Stands in for the broker: records (patient id, slot) of each queued send task."""
+
+    def __init__(self, fail: bool = False):
+        self.calls: list[tuple[int, datetime]] = []
+        self.fail = fail
+
+    def __call__(self, slots: list[tuple[int, datetime]]) -> None:
+        if self.fail:
+            raise ConnectionError("broker down")
+        self.calls.extend(slots)
+
+
+def due_reminder(patient, **kwargs) -> Reminder:
+    """Create a 13:30 medication reminder for ``patient``, due at SLOT."""
+    reminder = reminders.reminder_create(
+        patient=patient, kind=ReminderKind.MEDICATION, local_time=time(13, 30), **kwargs
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=SLOT)
+    reminder.refresh_from_db()
+    return reminder

@@ -8,37 +8,12 @@ from django.utils import timezone
 
 from checklists import push, reminders, schedule, selectors, services
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, PushSubscription
-from checklists.models.reminders import Delivery, Notification, Reminder, ReminderKind
+from checklists.models.reminders import Delivery, Notification, Reminder
 from tests.factories import template_with_items
-from tests.reminders.conftest import subscribe
+from tests.reminders.conftest import SLOT, Recorder, due_reminder, subscribe
 from tests.reminders.processes import free_port
 
 pytestmark = pytest.mark.django_db
-
-# Wednesday 7 July 2027, 13:30 in Berlin (CEST, UTC+2).
-SLOT = datetime(2027, 7, 7, 11, 30, tzinfo=UTC)
-
-
-class Recorder:
-    """Stands in for the broker: records (patient id, slot) of each queued send task."""
-
-    def __init__(self, fail: bool = False):
-        self.calls: list[tuple[int, datetime]] = []
-        self.fail = fail
-
-    def __call__(self, slots: list[tuple[int, datetime]]) -> None:
-        if self.fail:
-            raise ConnectionError("broker down")
-        self.calls.extend(slots)
-
-
-def due_reminder(patient, **kwargs) -> Reminder:
-    reminder = reminders.reminder_create(
-        patient=patient, kind=ReminderKind.MEDICATION, local_time=time(13, 30), **kwargs
-    )
-    Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=SLOT)
-    reminder.refresh_from_db()
-    return reminder
 
 
 def test_assigning_a_checklist_creates_its_reminder_and_the_diarys(patient, trigger_checklist):

@@ -14,8 +14,7 @@ from django.db import connection
 
 from checklists import reminders
 from checklists.models.reminders import Delivery
-from tests.reminders.conftest import subscribe
-from tests.reminders.test_dispatch import SLOT, Recorder, due_reminder
+from tests.reminders.conftest import SLOT, Recorder, due_reminder, subscribe
 
 pytestmark = [
     pytest.mark.django_db,

@@ -17,8 +17,7 @@ from checklists.models import AccessLog, LabResult, Reminder
 from checklists.models.reminders import ReminderKind
 from tests.api.conftest import checkoff_op, diary_op, make_plan
 from tests.factories import DEFAULT_PASSWORD, PatientFactory
-from tests.reminders.conftest import fake_push, subscribe, vapid, vapid_keys  # noqa: F401  (fixtures)
-from tests.reminders.test_dispatch import Recorder
+from tests.reminders.conftest import Recorder, fake_push, subscribe, vapid, vapid_keys  # noqa: F401  (fixtures)
 from tests.security.patient_data import DIARY_NOTE, LAB_VALUE, MEDICATION_NAME
 
 pytestmark = pytest.mark.django_db
