@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Statements run through checklists.rawsql.server_binding_cursor (the reminder send task's, the
-    # sync's upserts) are prepared from their 5th run on a connection: planned once, not every run.
+    # sync's upserts, today's checklists, the signed-in user with the patient) are prepared from
+    # their 5th run on a connection: planned once, not every run.
     # Django's own queries bind on the client and are never prepared. Behind a transaction-pooling
     # PgBouncer older than 1.21, set DB_PREPARE_THRESHOLD=0 to turn this off.
     DATABASES["default"]["OPTIONS"] = {
