@@ -6,8 +6,19 @@ read. A ``redis.Redis`` is safe to share between threads (it takes a connection 
 command), so one per pool does the same work without that cost.
 """
 
+import hashlib
+
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
+from redis.exceptions import NoScriptError
+
+# Add one to a counter, giving it its lifetime when this hit created it: one command, atomic.
+COUNTER_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+COUNTER_HIT_SHA = hashlib.sha1(COUNTER_HIT_SCRIPT.encode()).hexdigest()
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -32,12 +43,16 @@ class RedisCache(django_redis.RedisCache):
 
     def counter_hit(self, key: str, *, timeout: int) -> int:
         """Add one to the counter ``key`` (created to live ``timeout`` seconds); return the new count.
-        One round trip: SET NX EX then INCR, pipelined."""
+
+        One command, the script above by its digest (a MULTI pipeline of SET NX EX and INCR took
+        about a fifth of a throttled API request's time in redis-py); the script is sent whole only
+        when the server does not know it yet (first use, or after a restart or SCRIPT FLUSH)."""
         key = self.make_and_validate_key(key)
-        pipe = self._cache.get_client(key, write=True).pipeline()
-        pipe.set(key, 0, ex=timeout, nx=True)
-        pipe.incr(key)
-        return pipe.execute()[1]
+        client = self._cache.get_client(key, write=True)
+        try:
+            return client.evalsha(COUNTER_HIT_SHA, 1, key, timeout)
+        except NoScriptError:
+            return client.eval(COUNTER_HIT_SCRIPT, 1, key, timeout)
 
 
 def counter_hit(key: str, *, timeout: int) -> int:

@@ -36,6 +36,15 @@ def test_the_redis_counter_counts_and_expires(redis_cache):
     assert 0 < ttl <= 60  # set by the first hit, not pushed out by later ones
 
 
+def test_the_redis_counter_reloads_its_script_after_a_script_flush(redis_cache):
+    client = redis_cache._cache.get_client("hits", write=True)
+    assert redis_cache.counter_hit("hits", timeout=60) == 1
+    client.script_flush()  # as after a Redis restart: the digest is unknown to the server
+    assert client.script_exists(rls_cache.COUNTER_HIT_SHA) == [False]
+    assert redis_cache.counter_hit("hits", timeout=60) == 2
+    assert client.script_exists(rls_cache.COUNTER_HIT_SHA) == [True]
+
+
 def test_counter_hit_uses_the_default_cache_whatever_its_backend(monkeypatch, redis_cache):
     local = LocMemCache("counter-test", {})
     monkeypatch.setattr(rls_cache, "caches", {"default": local})
