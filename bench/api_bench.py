@@ -6,7 +6,8 @@
 It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10 items
 x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
 connections, production's Redis cache from BENCH_CACHE_URL, the bench-only bare view on), and drives it
-with a small asyncio HTTP client at C concurrent clients: a bare Django JSON view (the baseline),
+with a small asyncio HTTP client at C concurrent clients: a bare Django JSON view (the baseline), the
+same view with a patient's session cookie (what signing in costs on its own),
 GET /api/v1/today/, and POST /api/v1/sync/ with 50-op batches. Then it times a 1000-op sync batch
 against a raw multi-row upsert of the same rows. Figures are printed as ratios to the baselines of the
 same run; gunicorn is stopped at the end.
@@ -36,6 +37,7 @@ ASSIGNMENTS_PER_PATIENT = 3
 SYNC_BATCH = 50
 BIG_BATCH = 1000
 BIG_BATCH_REPEATS = 7
+SIGNED_IN_BARE = "bare view, signed in"
 WARMUP_SECONDS = 2.0
 SEQUENTIAL_SECONDS = 5.0
 PASSWORD = "bench-password-not-secret"
@@ -84,6 +86,7 @@ def setup_django() -> None:
 
 def seed(*, patients: int, days: int) -> dict:
     """Seed the database; returns {patient_id: {"items": [...], "cookie": ..., "csrf": ..., "cursor": n}}."""
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
@@ -94,6 +97,7 @@ def seed(*, patients: int, days: int) -> dict:
     from django.utils import timezone
 
     from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+    from checklists.security.middleware import RENEW_AT_KEY
 
     call_command("migrate", verbosity=0)
     cache.clear()  # sessions and throttle counts of an earlier run
@@ -165,6 +169,9 @@ def seed(*, patients: int, days: int) -> dict:
                 "_auth_user_id": str(user.pk),
                 "_auth_user_backend": "checklists.security.backends.PatientModelBackend",
                 "_auth_user_hash": user.get_session_auth_hash(),
+                # Sign-in starts the idle clock (checklists.security.signals): no renewal write on
+                # the first requests.
+                RENEW_AT_KEY: int(time.time()) + settings.SESSION_RENEW_INTERVAL_SECONDS,
             }
             sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
             csrf = uuid.uuid4().hex  # a 32-character CSRF secret: cookie and header carry the same
@@ -390,6 +397,14 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
     bare = http_request("GET", "/bench/bare/")
     scenarios = {"bare view": lambda: (bare, None)}
 
+    def signed_in_bare_request():
+        # The same view with a patient's session cookie: the middleware then loads the session and
+        # the user, as on every API call. Shows what signing in costs apart from the endpoint itself.
+        _, me = random.choice(pool)
+        return http_request("GET", "/bench/bare/", cookie=me["cookie"]), None
+
+    scenarios[SIGNED_IN_BARE] = signed_in_bare_request
+
     def today_request():
         _, me = random.choice(pool)
         return http_request("GET", "/api/v1/today/", cookie=me["cookie"]), None
@@ -426,7 +441,7 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
 
 def report(results: dict, args) -> None:
     bare = results["bare view"]
-    names = ("bare view", "today", f"sync {SYNC_BATCH} ops")
+    names = ("bare view", SIGNED_IN_BARE, "today", f"sync {SYNC_BATCH} ops")
     print()
     print(
         f"Patient API benchmark: {args.patients} patients x {ASSIGNMENTS_PER_PATIENT} assignments x "
@@ -434,12 +449,12 @@ def report(results: dict, args) -> None:
         f"{args.clients} concurrent clients, {args.duration:.0f} s per scenario, PostgreSQL, DEBUG=0"
     )
     header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare req/s")
-    print(f"{header[0]:<26}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
-    for name in ("bare view", "today", f"sync {SYNC_BATCH} ops", *(f"{n} (1 client)" for n in names)):
+    print(f"{header[0]:<33}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
+    for name in (*names, *(f"{n} (1 client)" for n in names)):
         r = results[name]
         base = bare if "(1 client)" not in name else results["bare view (1 client)"]
         print(
-            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
+            f"{name:<33}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
             f"{r['rps'] / base['rps']:>14.2f}x"
         )
     big = results["big"]
@@ -449,6 +464,10 @@ def report(results: dict, args) -> None:
         f"raw multi-row upsert of the same rows: {big['raw']:.1f} ms; ratio {ratio:.2f}x"
     )
     today = results["today"]
+    print(
+        f"today vs the bare view signed in (the same session and user loading, no endpoint): "
+        f"{today['rps'] / results[SIGNED_IN_BARE]['rps']:.2f}x req/s"
+    )
     checks = [
         ("today >= 0.5x bare view throughput", today["rps"] / bare["rps"] >= 0.5),
         ("today p95 < 25 ms", today["p95"] < 25),
