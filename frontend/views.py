@@ -21,7 +21,9 @@ ICONS = ("frontend/icons/icon-192.png", "frontend/icons/icon-512.png", "frontend
 
 def user_key(user) -> str:
     """Return a stable, opaque key for ``user`` that names their caches and IndexedDB (no id, no email)."""
-    return salted_hmac("rls-pwa-user-key", str(user.pk)).hexdigest()[:20]
+    # SHA-1, named: Django's default until 2028, and a new algorithm would rename the phone's stores,
+    # hiding check-offs still waiting in the old outbox.
+    return salted_hmac("rls-pwa-user-key", str(user.pk), algorithm="sha1").hexdigest()[:20]
 
 
 @never_cache
