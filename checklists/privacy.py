@@ -9,7 +9,6 @@ import io
 import json
 import zipfile
 from collections import deque
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from importlib import import_module
@@ -21,13 +20,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from checklists import audit
-from checklists.models import AccessLog, AccountClosure, Patient
+from checklists.models import AccessLog, AccountClosure, Patient, UserSession
 
 # Kept on purpose when a patient leaves, never exported as "their data": the accountability records.
 NOT_PATIENT_DATA = {AccessLog, AccountClosure}
@@ -136,12 +134,12 @@ def patient_export_zip(*, patient: Patient, request: HttpRequest | None = None) 
     return buffer.getvalue()
 
 
-def _user_sessions(user_id: int) -> Iterator[Session]:
-    # Django's database sessions are not indexed by user: decode the unexpired ones. Fine at this
-    # app's scale, and always correct (no second record of sessions to drift out of step).
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
-            yield session
+def _user_session_keys(user_id: int, *, live_only: bool = False) -> list[str]:
+    # The session engines record each session's user (checklists.security.sessions): one indexed query.
+    sessions = UserSession.objects.filter(user_id=user_id)
+    if live_only:
+        sessions = sessions.filter(expire_date__gt=timezone.now())
+    return list(sessions.values_list("session_key", flat=True))
 
 
 def _sessions_delete(keys: list[str]) -> None:
@@ -154,7 +152,7 @@ def _sessions_delete(keys: list[str]) -> None:
 def sessions_end_others(*, user, keep_session_key: str | None, request: HttpRequest | None = None) -> int:
     """Sign ``user`` out on every other device (delete their sessions except ``keep_session_key``);
     return how many sessions ended."""
-    keys = [s.session_key for s in _user_sessions(user.pk) if s.session_key != keep_session_key]
+    keys = [key for key in _user_session_keys(user.pk, live_only=True) if key != keep_session_key]
     _sessions_delete(keys)
     patient = getattr(user, "patient", None)
     audit.audit_record(
@@ -198,7 +196,7 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
         models.Q(actor=user) | models.Q(actor__isnull=True, actor_label=user.get_username())
     ).anonymise(actor_label=f"deleted patient #{patient_id}")
     _axes_forget(user.get_username())
-    _sessions_delete([s.session_key for s in _user_sessions(user.pk)])
+    _sessions_delete(_user_session_keys(user.pk))
     patient.delete()
     get_user_model()._default_manager.filter(pk=user.pk).delete()
     return closure

@@ -1,8 +1,10 @@
 """Celery tasks: thin wrappers that load ids and call a service."""
 
 from datetime import datetime
+from importlib import import_module
 
 from celery import shared_task
+from django.conf import settings
 
 from checklists import reminders
 
@@ -19,3 +21,10 @@ def reminders_sweep() -> None:
 def reminders_send(patient_id: int, slot: str) -> None:
     """Deliver one patient's reminders for one slot (an ISO 8601 UTC instant)."""
     reminders.reminders_send_slot(patient_id=patient_id, slot=datetime.fromisoformat(slot))
+
+
+@shared_task(name="checklists.tasks.sessions_clear_expired", ignore_result=True)
+def sessions_clear_expired() -> None:
+    """Delete expired sessions (the beat entry 'sessions-clear-expired', daily), as Django's
+    ``clearsessions`` command does."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

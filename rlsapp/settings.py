@@ -115,7 +115,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: per process by default. CACHE_URL (Redis) shares it between web workers: the API's throttle
 # counts one count per user whichever worker answers, and sessions are kept in memory in front of the
 # database (cached_db: every write still goes to the database, so a cache restart signs nobody out).
+# Without it, sessions are read from the database on each request: a per-process cache in front would
+# keep a session alive in other processes after sign out everywhere. Both engines are Django's, storing
+# sessions in checklists.UserSession (indexed by user; django.contrib.sessions stays installed for its
+# clearsessions command).
 CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
+SESSION_ENGINE = "checklists.security.sessions.db"
 if CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -126,7 +131,7 @@ else:
             "KEY_PREFIX": "rls",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "checklists.security.sessions.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -281,6 +286,11 @@ CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
 if "filebased" in EMAIL_BACKEND_PATH:
     MAILERS["default"]["OPTIONS"] = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
 # --- end reminders ---------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
+    "task": "checklists.tasks.sessions_clear_expired",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 3600.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -21,6 +21,7 @@ from checklists.models.push import PushSubscription
 
 # reminders (issue 6)
 from checklists.models.reminders import Delivery, Notification, Reminder
+from checklists.models.sessions import UserSession
 from checklists.models.sync import SyncOp
 
 __all__ = [
@@ -43,4 +44,5 @@ __all__ = [
     "SeverityScore",
     "SyncOp",
     "TemplateItem",
+    "UserSession",
 ]

@@ -5,14 +5,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklists.models import AccessLog
+from checklists.models import AccessLog, UserSession
 from tests.factories import DEFAULT_PASSWORD
 
 LOGIN_PAGES = ["/accounts/login/", "/admin/login/"]
@@ -75,14 +74,14 @@ def test_sign_in_and_failed_sign_in_are_audited(client, patient):
 def test_staff_sessions_expire_sooner_than_patients(client, clinician, patient):
     client.force_login(clinician)
     client.get("/admin/")
-    staff_session = Session.objects.get()
+    staff_session = UserSession.objects.get()
     idle = staff_session.expire_date - timezone.now()
     assert timedelta(seconds=settings.STAFF_SESSION_IDLE_SECONDS - 60) < idle
     assert idle <= timedelta(seconds=settings.STAFF_SESSION_IDLE_SECONDS)
     patient_client = Client()
     patient_client.force_login(patient.user)
     patient_client.get("/api/v1/me/")
-    patient_session = Session.objects.exclude(pk=staff_session.pk).get()
+    patient_session = UserSession.objects.exclude(pk=staff_session.pk).get()
     assert patient_session.expire_date - timezone.now() > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
 
 
