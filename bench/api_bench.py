@@ -3,14 +3,15 @@
     .venv/bin/python bench/api_bench.py                 # full size: 1,000 patients, 90 days, 32 clients
     .venv/bin/python bench/api_bench.py --patients 50 --duration 5   # a quick look
 
-It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10 items
-x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
+It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10
+items x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
 connections, production's Redis cache from BENCH_CACHE_URL, the bench-only bare view on), and drives it
 with a small asyncio HTTP client at C concurrent clients: a bare Django JSON view (the baseline), the
-same view with a patient's session cookie (what signing in costs on its own),
-GET /api/v1/today/, and POST /api/v1/sync/ with 50-op batches. Then it times a 1000-op sync batch
-against a raw multi-row upsert of the same rows. Figures are printed as ratios to the baselines of the
-same run; gunicorn is stopped at the end.
+same view with a patient's session cookie (what signing in costs on its own), GET /api/v1/today/, and
+POST /api/v1/sync/ with 50-op batches; then each with one client; then the bare view and today at a
+steady offered rate of half today's 32-client throughput (an open loop: latency at a load the server
+keeps up with). Then it times a 1000-op sync batch against a raw multi-row upsert of the same rows.
+Figures are printed as ratios to the baselines of the same run; gunicorn is stopped at the end.
 """
 
 import argparse
@@ -89,15 +90,14 @@ def seed(*, patients: int, days: int) -> dict:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+    from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, UserSession
     from checklists.security.middleware import RENEW_AT_KEY
+    from checklists.security.sessions.db import SessionStore
 
     call_command("migrate", verbosity=0)
     cache.clear()  # sessions and throttle counts of an earlier run
@@ -173,10 +173,14 @@ def seed(*, patients: int, days: int) -> dict:
                 # the first requests.
                 RENEW_AT_KEY: int(time.time()) + settings.SESSION_RENEW_INTERVAL_SECONDS,
             }
-            sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expire))
+            sessions.append(
+                UserSession(
+                    session_key=key, session_data=store.encode(data), expire_date=expire, user_id=user.pk
+                )
+            )
             csrf = uuid.uuid4().hex  # a 32-character CSRF secret: cookie and header carry the same
             clients[patient.pk] = {"cookie": f"sessionid={key}; csrftoken={csrf}", "csrf": csrf, "items": []}
-        Session.objects.bulk_create(sessions)
+        UserSession.objects.bulk_create(sessions)
     for item_id, patient_id in AssignmentItem.objects.values_list("id", "assignment__patient_id"):
         clients[patient_id]["items"].append(item_id)
     for patient_id, cursor in Patient.objects.values_list("id", "sync_seq"):
@@ -291,6 +295,49 @@ async def drive(port: int, make, *, clients: int, duration: float, on_body=None)
         return (
             latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
         )
+
+    return {
+        "rps": len(latencies) / spent,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
+        "n": len(latencies),
+        "errors": errors,
+    }
+
+
+async def drive_at_rate(port: int, make, *, rate: float, duration: float) -> dict:
+    """Start ``rate`` requests per second, whatever the answers, for ``duration`` s (an open loop, as
+    many independent phones would); returns the same figures as drive(). Each latency counts from
+    the request's scheduled start, so a server that falls behind shows it."""
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    errors = 0
+    pending: set[asyncio.Task] = set()
+
+    async def one(raw: bytes, scheduled: float) -> None:
+        nonlocal errors
+        status, _ = await fetch(port, raw)
+        if status == 200:
+            latencies.append(loop.time() - scheduled)
+        else:
+            errors += 1
+
+    began = loop.time()
+    for n in range(int(rate * duration)):
+        scheduled = began + n / rate
+        if scheduled > loop.time():
+            await asyncio.sleep(scheduled - loop.time())
+        raw, _ = make()
+        task = asyncio.create_task(one(raw, scheduled))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+    spent = loop.time() - began
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     return {
         "rps": len(latencies) / spent,
@@ -434,6 +481,15 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
         results[f"{name} (1 client)"] = await drive(
             port, make, clients=1, duration=SEQUENTIAL_SECONDS, on_body=hooks.get(name)
         )
+    # Latency at a load the server keeps up with: half of today's 32-client throughput, offered at a
+    # steady rate, to bare view and today alike.
+    rate = round(results["today"]["rps"] / 2)
+    for name in ("bare view", "today"):
+        log(f"{name}: {rate} requests per second, open loop ...")
+        results[f"{name} at {rate} req/s"] = await drive_at_rate(
+            port, scenarios[name], rate=rate, duration=SEQUENTIAL_SECONDS
+        )
+    results["open loop rate"] = rate
     log(f"{BIG_BATCH}-op sync batch against a raw upsert of the same rows ...")
     results["big"] = await time_big_batches(port, seeded)
     return results
@@ -450,9 +506,15 @@ def report(results: dict, args) -> None:
     )
     header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs bare req/s")
     print(f"{header[0]:<33}" + "".join(f"{h:>9}" for h in header[1:-1]) + f"{header[-1]:>15}")
-    for name in (*names, *(f"{n} (1 client)" for n in names)):
+    rate = results["open loop rate"]
+    at_rate = [f"{n} at {rate} req/s" for n in ("bare view", "today")]
+    for name in (*names, *(f"{n} (1 client)" for n in names), *at_rate):
         r = results[name]
-        base = bare if "(1 client)" not in name else results["bare view (1 client)"]
+        base = bare
+        if "(1 client)" in name:
+            base = results["bare view (1 client)"]
+        elif name in at_rate:
+            base = results[at_rate[0]]
         print(
             f"{name:<33}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}"
             f"{r['rps'] / base['rps']:>14.2f}x"
