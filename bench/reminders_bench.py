@@ -46,6 +46,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--broker-url", default=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER))
     parser.add_argument("--timeout", type=float, default=300, help="give up waiting after this many seconds")
+    parser.add_argument(
+        "--check",
+        choices=["targets", "delivery"],
+        default="targets",
+        help="what the exit status reports: the timing targets too (default), or only that every "
+        "reminder was delivered once and every push verified (CI's small run, whose timings mean little)",
+    )
     return parser.parse_args()
 
 
@@ -401,9 +408,13 @@ def main() -> int:
         f"whole claim transactions (claim, insert, advance next_fire_at, commit) vs raw insert with commit: "
         f"ratio {full_ratio:.2f}"
     )
-    ok = last <= 60 and sweep_rate / raw_rate >= 0.5 and len(late) == total and not stats["rejected_count"]
-    print("targets met" if ok else "TARGETS MISSED")
-    return 0 if ok else 1
+    delivered = (
+        len(late) == total and pushes == stats["tags"] == args.patients and not stats["rejected_count"]
+    )
+    on_time = last <= 60 and sweep_rate / raw_rate >= 0.5
+    print("every reminder delivered once" if delivered else "DELIVERY FAILED")
+    print("targets met" if on_time else "TARGETS MISSED")
+    return 0 if delivered and (on_time or args.check == "delivery") else 1
 
 
 if __name__ == "__main__":
