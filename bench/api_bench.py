@@ -289,7 +289,12 @@ async def drive(port: int, make, *, clients: int, duration: float, on_body=None)
     spent = loop.time() - began
     stop.set()
     await asyncio.gather(*tasks)
-    latencies.sort()
+    return figures(latencies, spent, errors)
+
+
+def figures(latencies: list[float], spent: float, errors: int) -> dict:
+    """Requests per second and p50/p95/p99 in ms of the successful requests, and the error count."""
+    latencies = sorted(latencies)
 
     def pct(p: float) -> float:
         return (
@@ -317,11 +322,13 @@ async def drive_at_rate(port: int, make, *, rate: float, duration: float) -> dic
 
     async def one(raw: bytes, scheduled: float) -> None:
         nonlocal errors
-        status, _ = await fetch(port, raw)
+        status, body = await fetch(port, raw)
         if status == 200:
             latencies.append(loop.time() - scheduled)
         else:
             errors += 1
+            if errors <= 3:
+                log(f"  HTTP {status}: {body[:200]!r}")
 
     began = loop.time()
     for n in range(int(rate * duration)):
@@ -333,20 +340,7 @@ async def drive_at_rate(port: int, make, *, rate: float, duration: float) -> dic
         pending.add(task)
         task.add_done_callback(pending.discard)
     await asyncio.gather(*pending)
-    spent = loop.time() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
-
-    return {
-        "rps": len(latencies) / spent,
-        "p50": pct(0.50),
-        "p95": pct(0.95),
-        "p99": pct(0.99),
-        "n": len(latencies),
-        "errors": errors,
-    }
+    return figures(latencies, loop.time() - began, errors)
 
 
 def checkoff_ops(items: list[int], first, today, count: int, at: datetime) -> list[dict]:
