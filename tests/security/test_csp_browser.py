@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from django.contrib import admin
+from django.db import connections
 from django.urls import reverse
 
 from checklists import services
@@ -58,6 +59,10 @@ def browser(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # While Playwright's event loop is running, Django keeps this thread's connections apart
+            # from the ones it uses without a loop (asgiref's Local): close the test's own here, or
+            # it stays open and PostgreSQL refuses to drop the test database at the end.
+            connections.close_all()
 
 
 class Visitor:
