@@ -38,6 +38,7 @@ run: setup
 	PORT=$(PORT) bin/run-dev
 
 test: setup
+	bin/ensure-chromium
 	bin/run-tests
 
 lint:
