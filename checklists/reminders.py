@@ -758,7 +758,7 @@ def _send(
     and what the push found out about the subscriptions in one transaction."""
     outcome = push.push_to_patient(patient_id=patient_id, payload=payload)
     attempts = 1
-    if not outcome.delivered:
+    if outcome.retry and not outcome.delivered:  # only a retry's backoff needs the count
         attempts = Delivery.objects.filter(pk__in=due_ids).values_list("attempts", flat=True).first() or 1
     if outcome.delivered:
         channel = DeliveryChannel.PUSH
