@@ -176,6 +176,12 @@ class PushOutcome:
     failed_ids: list[int] = field(default_factory=list)
     succeeded_ids: list[int] = field(default_factory=list)
 
+    def failure(self, subscription_id: int, error: str) -> None:
+        """Count a push that did not arrive (the subscription stays, with one failure more)."""
+        self.failed_ids.append(subscription_id)
+        self.failed += 1
+        self.errors.append(error)
+
 
 def _retry_after_seconds(value: str | None) -> int | None:
     """Return a Retry-After header (seconds or HTTP date) as seconds from now, or None."""
@@ -226,19 +232,15 @@ def push_to_patient(*, patient_id: int, payload: dict) -> PushOutcome:
             )
         except urllib3.exceptions.HTTPError as exc:
             # Unreachable or timed out: like a 5xx, worth another try.
-            outcome.failed_ids.append(subscription.id)
-            outcome.failed += 1
+            outcome.failure(subscription.id, type(exc).__name__)
             outcome.retry = True
-            outcome.errors.append(type(exc).__name__)
             continue
         if status in GONE_STATUSES:
             outcome.gone_ids.append(subscription.id)
             outcome.pruned += 1
             continue
         if status > 202:
-            outcome.failed_ids.append(subscription.id)
-            outcome.failed += 1
-            outcome.errors.append(f"HTTP {status}")
+            outcome.failure(subscription.id, f"HTTP {status}")
             if status in RETRY_STATUSES:
                 outcome.retry = True
                 wait = _retry_after_seconds(retry_after)
