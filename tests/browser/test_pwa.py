@@ -276,17 +276,8 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
         "reminder_ids": [reminder_id],
     }
     cdp = context.new_cdp_session(page)
-    registrations = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    for _ in range(50):
-        live = [r for r in registrations if not r["isDeleted"] and r["scopeURL"] == f"{app_server.url}/"]
-        if live:
-            break
-        page.wait_for_timeout(100)
-    # CDP may also list registrations of contexts already closed: send to each; only ours can show it.
-    registration = live
-    _deliver_push(cdp, app_server, registration, payload)
+    registration_id = _registration_controlling(page, cdp)
+    _deliver_push(cdp, app_server, registration_id, payload)
     _wait_for_notification(page, payload["tag"])
     shown = page.evaluate(
         """async (tag) => {
@@ -313,23 +304,36 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
 
     # "Snooze 30 min" on the next reminder snoozes the reminder on the server.
     payload = {**payload, "tag": "rls-2026-01-01T14:00:00Z"}
-    _deliver_push(cdp, app_server, registration, payload)
+    _deliver_push(cdp, app_server, registration_id, payload)
     _wait_for_notification(page, payload["tag"])
     assert _notification_action(page, payload["tag"], "snooze")["found"]
     snoozed = app_server.query("SELECT snoozed_until FROM checklists_reminder WHERE id = ?", (reminder_id,))
     assert snoozed[0][0] is not None
 
 
-def _deliver_push(cdp, app_server, registrations, payload) -> None:
-    for registration in registrations:
-        cdp.send(
-            "ServiceWorker.deliverPushMessage",
-            {
-                "origin": app_server.url,
-                "registrationId": registration["registrationId"],
-                "data": json.dumps(payload),
-            },
-        )
+def _registration_controlling(page, cdp) -> str:
+    """The id of the service-worker registration whose activated version controls ``page``.
+
+    CDP reports a registration as soon as it exists, while its worker may still be installing (the
+    precache): a push delivered then need not reach a worker that shows it. The test used to go on
+    at that point and failed once in a fresh-clone CI run, with no notification shown."""
+    page_target = cdp.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+    versions = []
+    cdp.on("ServiceWorker.workerVersionUpdated", lambda e: versions.extend(e["versions"]))
+    cdp.send("ServiceWorker.enable")
+    for _ in range(100):
+        for version in versions:
+            if version["status"] == "activated" and page_target in version.get("controlledClients", []):
+                return version["registrationId"]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no activated service worker controls the page; CDP reported {versions}")
+
+
+def _deliver_push(cdp, app_server, registration_id: str, payload) -> None:
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": app_server.url, "registrationId": registration_id, "data": json.dumps(payload)},
+    )
 
 
 def _notification_action(page, tag: str, action: str) -> dict:
