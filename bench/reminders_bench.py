@@ -249,14 +249,15 @@ def main() -> int:
     from django.db import connection, connections
     from django.db.models import Count
 
-    from checklists import push, reminders
     from checklists.models.reminders import Delivery, Reminder
-    from checklists.tasks import reminders_send
+    from checklists.reminders import dispatch
+    from checklists.reminders.push import vapid_generate_keys
+    from checklists.tasks import reminders_send, sweep_and_enqueue
     from tests.reminders.fakepush import FakePushService
     from tests.reminders.processes import Worker, wait_for
 
     call_command("migrate", verbosity=0)
-    private, public = push.vapid_generate_keys()
+    private, public = vapid_generate_keys()
     from django.conf import settings
 
     settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = private, public
@@ -329,14 +330,14 @@ def main() -> int:
 
             return wrapper
 
-        originals = reminders._claim_batch_postgresql, reminders.reminders_claim_batch
-        reminders._claim_batch_postgresql = timed("statement", originals[0])
-        reminders.reminders_claim_batch = timed("transaction", originals[1])
+        originals = dispatch._claim_batch_postgresql, dispatch.reminders_claim_batch
+        dispatch._claim_batch_postgresql = timed("statement", originals[0])
+        dispatch.reminders_claim_batch = timed("transaction", originals[1])
         sampler = CpuSampler()
         started = time.perf_counter()
-        result = reminders.reminders_sweep()
+        result = sweep_and_enqueue()
         sweep_seconds = time.perf_counter() - started
-        reminders._claim_batch_postgresql, reminders.reminders_claim_batch = originals
+        dispatch._claim_batch_postgresql, dispatch.reminders_claim_batch = originals
         print(
             f"sweep: claimed {result.claimed:,} reminders, queued {result.queued:,} sends in "
             f"{sweep_seconds:.2f} s: claim-and-insert statements {timings['statement']:.2f} s, "

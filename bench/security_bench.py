@@ -54,8 +54,9 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from checklists import audit, privacy, services
+    from checklists.accounts.data_rights import patient_account_delete, patient_export_zip
     from checklists.models import AccessLog, CheckOff, DiaryEntry
+    from checklists.plan.services import assignment_create
     from tests.factories import ClinicianFactory, PatientFactory, template_with_items
 
     setup_test_environment()
@@ -65,7 +66,7 @@ def main() -> None:
     patients = [PatientFactory(care_team=[clinician]) for _ in range(args.patients)]
     template = template_with_items(10)
     subject = patients[0]
-    assignment = services.assignment_create(
+    assignment = assignment_create(
         patient=subject,
         template=template,
         assigned_by=None,
@@ -88,7 +89,7 @@ def main() -> None:
     with_samples, without_samples = [], []
     for _ in range(args.repeats):
         with_samples.append(timed(lambda: client.get(url), 1))
-        with mock.patch.object(audit, "audit_record_many", lambda **kwargs: 0):
+        with mock.patch("checklists.admin.scoping.audit_record_many", lambda **kwargs: 0):
             without_samples.append(timed(lambda: client.get(url), 1))
     with_audit, without_audit = statistics.median(with_samples), statistics.median(without_samples)
     rows = AccessLog.objects.filter(action="view").count() // (args.repeats + 1)
@@ -98,14 +99,14 @@ def main() -> None:
         f"({rows} entries/request)"
     )
 
-    export = timed(lambda: privacy.patient_export_zip(patient=subject), 3)
+    export = timed(lambda: patient_export_zip(patient=subject), 3)
     listing = timed(lambda: client.get(url), 3)
     print(
         f"export of one patient ({args.days} days x 10 items): {export * 1000:.1f} ms = "
         f"{export / listing:.1f} x the patient list"
     )
     start = time.perf_counter()
-    privacy.patient_account_delete(patient=subject)
+    patient_account_delete(patient=subject)
     delete = time.perf_counter() - start
     print(
         f"account deletion of that patient: {delete * 1000:.1f} ms = "

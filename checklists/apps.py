@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _sync_clinicians_group(sender, **kwargs) -> None:
-    from checklists.services import clinicians_group_sync
+    from checklists.accounts.services import clinicians_group_sync
 
     clinicians_group_sync()
 

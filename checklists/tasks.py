@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that load ids and call a service."""
+"""Celery tasks: thin wrappers that load ids and call a service (services never import tasks)."""
 
 from datetime import datetime
 from importlib import import_module
@@ -6,13 +6,14 @@ from importlib import import_module
 from celery import shared_task
 from django.conf import settings
 
-from checklists import reminders
+from checklists.reminders import dispatch
+from checklists.reminders.send import reminders_send_slot
 
 
 @shared_task(name="checklists.tasks.reminders_sweep", ignore_result=True)
 def reminders_sweep() -> None:
     """Run one reminder sweep (the beat entry 'reminders-sweep' sends this every minute)."""
-    reminders.reminders_sweep()
+    sweep_and_enqueue()
 
 
 @shared_task(
@@ -20,7 +21,7 @@ def reminders_sweep() -> None:
 )
 def reminders_send(patient_id: int, slot: str) -> None:
     """Deliver one patient's reminders for one slot (an ISO 8601 UTC instant)."""
-    reminders.reminders_send_slot(patient_id=patient_id, slot=datetime.fromisoformat(slot))
+    reminders_send_slot(patient_id=patient_id, slot=datetime.fromisoformat(slot))
 
 
 @shared_task(name="checklists.tasks.sessions_clear_expired", ignore_result=True)
@@ -28,3 +29,21 @@ def sessions_clear_expired() -> None:
     """Delete expired sessions (the beat entry 'sessions-clear-expired', daily), as Django's
     ``clearsessions`` command does."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+def broker_enqueue(producer) -> dispatch.Enqueue:
+    """Return an enqueue function that publishes send tasks through one broker producer."""
+
+    def enqueue(slots: list[tuple[int, datetime]]) -> None:
+        with producer.batch():  # transports without batches publish each message at once
+            for patient_id, slot in slots:
+                # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
+                reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+
+    return enqueue
+
+
+def sweep_and_enqueue(*, now: datetime | None = None, batch_size: int | None = None) -> dispatch.SweepResult:
+    """Run one sweep whose send tasks go to the Celery broker; returns what it did."""
+    with reminders_send.app.producer_or_acquire() as producer:
+        return dispatch.reminders_sweep(enqueue=broker_enqueue(producer), now=now, batch_size=batch_size)

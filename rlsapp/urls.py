@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -7,7 +6,7 @@ from checklists.security.views import csp_report
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("checklists.account_urls")),
+    path("accounts/", include("checklists.accounts.urls")),
     path("api/v1/", include("checklists.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL, so the docs work under the strict CSP.
@@ -17,8 +16,3 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("pwa.urls")),
 ]
-
-if settings.API_BENCH_VIEWS:  # bench/api_bench.py's baseline; never enabled in production
-    from rlsapp.bench_views import bare_json
-
-    urlpatterns.insert(0, path("bench/bare/", bare_json, name="bench-bare"))

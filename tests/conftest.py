@@ -1,9 +1,71 @@
-"""Shared fixtures: the personas every permission test uses."""
+"""Shared fixtures: the personas every permission test uses, and the checks every test gets."""
+
+import logging
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from tests.factories import ClinicianFactory, PatientFactory, SuperuserFactory
+
+# pytester runs the test that shows the error-log check fails a test (tests/project/test_error_logs.py).
+pytest_plugins = ("pytester",)
+
+# Loggers whose errors a test must not swallow: our code's, and Celery's and Django's (a 500, a
+# suspicious request). Their children count too ("checklists.reminders.push").
+WATCHED_LOGGERS = ("checklists", "rlsapp", "rlscare", "frontend", "celery", "django")
+ALLOW_ERROR_LOGS = "allow_error_logs"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{ALLOW_ERROR_LOGS}: the test expects the app to log an ERROR (and asserts what it does about it)",
+    )
+
+
+class ErrorLogWatch(logging.Handler):
+    """Collects the ERROR-or-worse records of WATCHED_LOGGERS while it is attached to the root logger."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.split(".", 1)[0] in WATCHED_LOGGERS:
+            self.records.append(record)
+
+    def check(self, *, allowed: bool) -> None:
+        """Fail the running test, naming each record, if any was collected and the test did not opt in."""
+        if self.records and not allowed:
+            lines = [f"{r.levelname} {r.name}: {r.getMessage()}" for r in self.records]
+            pytest.fail(
+                "The app logged an error during this test; fix its cause, or mark the test "
+                f"@pytest.mark.{ALLOW_ERROR_LOGS} if it expects one:\n  " + "\n  ".join(lines),
+                pytrace=False,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _no_swallowed_error_logs(request: pytest.FixtureRequest):
+    """Fail a test during which the app logged an error it then handled (a failed push, a broker error, a
+    500 page): such a test passes while something went wrong. Opt in with the allow_error_logs marker."""
+    watch = ErrorLogWatch()
+    root = logging.getLogger()
+    root.addHandler(watch)
+    try:
+        yield watch
+    finally:
+        root.removeHandler(watch)
+    watch.check(allowed=request.node.get_closest_marker(ALLOW_ERROR_LOGS) is not None)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_root():
+    """collectstatic makes STATIC_ROOT in a deployment; the test client's WhiteNoise (DEBUG is off in tests)
+    warns on every client without it."""
+    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from checklists import services
+from checklists.accounts.services import clinicians_group_sync
 from checklists.models import ChecklistTemplate, Patient, TemplateItem
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -31,7 +31,7 @@ class ClinicianFactory(UserFactory):
     @factory.post_generation
     def clinicians_group(obj, create, extracted, **kwargs):
         if create:
-            obj.groups.add(services.clinicians_group_sync())
+            obj.groups.add(clinicians_group_sync())
 
 
 class SuperuserFactory(UserFactory):
@@ -79,7 +79,6 @@ def template_with_items(n: int = 3, **kwargs) -> ChecklistTemplate:
     return template
 
 
-# --- care plan ---
 class FollowUpFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "checklists.FollowUp"

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklists import services
 from checklists.admin.forms import AssignmentInlineForm, AssignmentItemForm
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
 from checklists.models import Assignment, AssignmentItem
+from checklists.plan.services import assignment_create, assignment_item_add
 
 
 class AssignmentItemInline(PatientScopedInline):
@@ -58,7 +58,7 @@ class AssignmentAdmin(PatientScopedAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        created = services.assignment_create(
+        created = assignment_create(
             patient=obj.patient,
             template=obj.template,
             assigned_by=request.user,
@@ -81,7 +81,7 @@ class AssignmentAdmin(PatientScopedAdmin):
                     continue
                 item = item_form.instance
                 if item.pk is None:
-                    services.assignment_item_add(assignment=form.instance, item=item)
+                    assignment_item_add(assignment=form.instance, item=item)
                     continue
                 retired = item_form.cleaned_data.get("retired", False)
                 if retired and item.retired_at is None:

@@ -6,9 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checklists import audit
 from checklists.models import AccessLog, AccountClosure
-from checklists.privacy import accesslog_write_csv
+from checklists.security.audit import Action, accesslog_write_csv, audit_record
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
@@ -51,9 +50,7 @@ class AccessLogAdmin(ReadOnlyRecordAdmin):
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="access-log-{stamp}.csv"'
         count = accesslog_write_csv(queryset=queryset, out=response)
-        audit.audit_record(
-            request=request, action=audit.Action.EXPORT, kind="checklists.accesslog", object_id=count
-        )
+        audit_record(request=request, action=Action.EXPORT, kind="checklists.accesslog", object_id=count)
         return response
 
 

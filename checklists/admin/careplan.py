@@ -21,12 +21,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
-from checklists.careplan import services
+from checklists.careplan import augmentation, services
 from checklists.careplan.labs import interpret_iron
 from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
 from checklists.models import DiaryEntry, DueFollowUp, FollowUp, LabResult, Medication, Patient, SeverityScore
 from checklists.models.careplan import KIND_TRACK, FollowUpStatus
-from checklists.reminders import follow_up_reminders_sync
+from checklists.reminders.services import follow_up_reminders_sync
 
 FLAG = "⚑"
 
@@ -68,9 +68,6 @@ class _StampingInline(PatientScopedInline):
         formset.request = request
         formset.stamp_field = self.stamp_field
         return formset
-
-
-# --- follow-ups --------------------------------------------------------------------------------------
 
 
 class FollowUpForm(ModelForm):
@@ -147,9 +144,6 @@ class FollowUpInline(_StampingInline):
         return super().get_queryset(request).order_by(planned_first, "due_date")
 
 
-# --- labs, medications, severity, diary ------------------------------------------------------------------
-
-
 class LabResultInline(_StampingInline):
     model = LabResult
     stamp_field = "entered_by"
@@ -224,7 +218,7 @@ class DiaryEntryInline(PatientScopedInline):
     verbose_name_plural = _("Diary (the patient's own entries, last four weeks)")
 
     def get_queryset(self, request):
-        since = timezone.localdate() - timedelta(days=2 * settings.CAREPLAN_AUGMENTATION_WINDOW_DAYS)
+        since = timezone.localdate() - timedelta(days=2 * augmentation.WINDOW_DAYS)
         return super().get_queryset(request).filter(date__gte=since).order_by("-date")
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -238,9 +232,6 @@ class DiaryEntryInline(PatientScopedInline):
 
 
 CAREPLAN_INLINES = [FollowUpInline, LabResultInline, MedicationInline, SeverityScoreInline, DiaryEntryInline]
-
-
-# --- flags in the patient list -------------------------------------------------------------------------
 
 
 class CarePlanChangeList(ChangeList):
@@ -311,9 +302,6 @@ class CarePlanPatientListMixin:
                 watch.evidence,
             )
         return format_html("{}<br><small>{}</small>", watch.status.label, watch.evidence)
-
-
-# --- due and overdue follow-ups ------------------------------------------------------------------------
 
 
 class DueFilter(admin.SimpleListFilter):

@@ -6,11 +6,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from checklists import schedule
 from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+from checklists.plan.rules import EVERY_DAY, WEEKDAY_NAMES, mask_to_weekdays, weekdays_to_mask
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
-WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(schedule.WEEKDAY_NAMES)]
+WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(WEEKDAY_NAMES)]
 
 
 class WeekdaysField(forms.TypedMultipleChoiceField):
@@ -26,16 +26,16 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return [str(day) for day in schedule.mask_to_weekdays(value)]
+            return [str(day) for day in mask_to_weekdays(value)]
         return value
 
     def clean(self, value) -> int:
-        return schedule.weekdays_to_mask(super().clean(value))
+        return weekdays_to_mask(super().clean(value))
 
     def has_changed(self, initial, data) -> bool:
-        initial_mask = initial if isinstance(initial, int) else schedule.weekdays_to_mask(initial or [])
+        initial_mask = initial if isinstance(initial, int) else weekdays_to_mask(initial or [])
         try:
-            return initial_mask != schedule.weekdays_to_mask(int(day) for day in data or [])
+            return initial_mask != weekdays_to_mask(int(day) for day in data or [])
         except ValueError:
             return True
 
@@ -84,7 +84,7 @@ class PatientChangeForm(forms.ModelForm):
 class AssignmentInlineForm(forms.ModelForm):
     """A checklist on the patient's page: pick a library template for a new one; it is copied on save."""
 
-    weekdays = WeekdaysField(label=_("Days"), initial=schedule.mask_to_weekdays(schedule.EVERY_DAY))
+    weekdays = WeekdaysField(label=_("Days"), initial=mask_to_weekdays(EVERY_DAY))
 
     class Meta:
         model = Assignment

@@ -1,25 +1,29 @@
 """Patients in the clinicians' workspace: invite, assign checklists, see adherence."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from checklists import services
+from checklists.accounts.invitations import invitation_send
+from checklists.accounts.services import patient_create
 from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
-from checklists.invitations import invitation_send
 from checklists.models import Assignment, Patient
 from checklists.models.patients import CLINICIANS_GROUP
-from checklists.reminders import reminders_reschedule_patient
-from checklists.selectors import adherence_for
+from checklists.plan.rules import adherence_label
+from checklists.plan.selectors import adherence_for
+from checklists.plan.services import assignment_create, assignments_bulk_create
+from checklists.reminders.services import reminders_reschedule_patient
 
 
 class AssignmentInline(PatientScopedInline):
@@ -99,7 +103,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
                 reminders_reschedule_patient(patient=obj)
             return
         data = form.cleaned_data
-        created = services.patient_create(
+        created = patient_create(
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -120,7 +124,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
         with transaction.atomic():
             for assignment in formset.save(commit=False):
                 if assignment.pk is None:
-                    services.assignment_create(
+                    assignment_create(
                         patient=form.instance,
                         template=assignment.template,
                         assigned_by=request.user,
@@ -153,7 +157,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
             "not invited": _("not sent"),
         }[obj.invitation_status]
 
-    @admin.display(description=_("adherence (7 days)"))
+    @admin.display(description=lazy(adherence_label, str)(settings.ADHERENCE_WINDOW_DAYS))
     def adherence_display(self, obj: Patient) -> str | None:
         adherence = getattr(obj, "adherence", None)
         if adherence is None or adherence.share is None:
@@ -191,7 +195,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
         form = AssignTemplateForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
             template = form.cleaned_data["template"]
-            created = services.assignments_bulk_create(
+            created = assignments_bulk_create(
                 patients=list(queryset),
                 template=template,
                 assigned_by=request.user,

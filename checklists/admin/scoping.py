@@ -4,18 +4,25 @@ Every ModelAdmin that shows patient data uses ``PatientScopedAdmin`` (or the inl
 the lookup from its model to ``Patient`` in ``patient_lookup``. Out-of-scope objects are simply not in
 the queryset, so a direct URL to one is a 404, and foreign-key choices and autocomplete are limited too.
 
-Every scoped admin also writes the access log (``checklists.audit``) for free: a change list writes one
-"view" entry per patient shown on the page (who saw whose rows, not one per row); a change form,
-history page or delete confirmation one "view"; a saved add/change/delete one entry each, also for
-every row added, changed or deleted through a ``PatientScopedInline`` on the page.
+Every scoped admin also writes the access log (``checklists.security.audit``) for free: a change
+list writes one "view" entry per patient shown on the page (who saw whose rows, not one per row); a
+change form, history page or delete confirmation one "view"; a saved add/change/delete one entry
+each, also for every row added, changed or deleted through a ``PatientScopedInline`` on the page.
 """
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from checklists import audit
 from checklists.models import Patient
+from checklists.security.audit import (
+    Action,
+    audit_record,
+    audit_record_many,
+    object_kind,
+    patient_id_of,
+    patient_ids_for,
+)
 
 
 def scope_to_clinician(queryset: QuerySet, request: HttpRequest, patient_lookup: str) -> QuerySet:
@@ -48,11 +55,11 @@ class _AuditedAdminMixin:
 
     def _audit_obj(self, request: HttpRequest, action: str, obj, lookup: str | None = None) -> None:
         lookup = self.patient_lookup if lookup is None else lookup
-        audit.audit_record(
+        audit_record(
             request=request,
             action=action,
-            patient_id=audit.patient_id_of(obj, lookup),
-            kind=audit.object_kind(obj),
+            patient_id=patient_id_of(obj, lookup),
+            kind=object_kind(obj),
             object_id=obj.pk,
         )
 
@@ -61,39 +68,37 @@ class _AuditedAdminMixin:
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
             pks = [obj.pk for obj in changelist.result_list]
-            patient_ids = sorted(
-                set(audit.patient_ids_for(self.model, pks, self.patient_lookup).values()) - {None}
-            )
-            audit.audit_record_many(
+            patient_ids = sorted(set(patient_ids_for(self.model, pks, self.patient_lookup).values()) - {None})
+            audit_record_many(
                 request=request,
-                action=audit.Action.VIEW,
-                kind=audit.object_kind(self.model),
+                action=Action.VIEW,
+                kind=object_kind(self.model),
                 pairs=[("", patient_id) for patient_id in patient_ids],
             )
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET":
-            self._audit_obj(request, audit.Action.VIEW, obj)
+            self._audit_obj(request, Action.VIEW, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def history_view(self, request: HttpRequest, object_id, extra_context=None):
         obj = self.get_object(request, admin.utils.unquote(object_id))
         if obj is not None:
-            self._audit_obj(request, audit.Action.VIEW, obj)
+            self._audit_obj(request, Action.VIEW, obj)
         return super().history_view(request, object_id, extra_context)
 
     def log_addition(self, request, obj, message):
-        self._audit_obj(request, audit.Action.ADD, obj)
+        self._audit_obj(request, Action.ADD, obj)
         return super().log_addition(request, obj, message)
 
     def log_change(self, request, obj, message):
-        self._audit_obj(request, audit.Action.CHANGE, obj)
+        self._audit_obj(request, Action.CHANGE, obj)
         return super().log_change(request, obj, message)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
-            self._audit_obj(request, audit.Action.DELETE, obj)
+            self._audit_obj(request, Action.DELETE, obj)
         return super().log_deletions(request, queryset)
 
     def save_related(self, request, form, formsets, change) -> None:
@@ -103,11 +108,11 @@ class _AuditedAdminMixin:
             if lookup is None:
                 continue
             for obj in getattr(formset, "new_objects", []):
-                self._audit_obj(request, audit.Action.ADD, obj, lookup)
+                self._audit_obj(request, Action.ADD, obj, lookup)
             for obj, _fields in getattr(formset, "changed_objects", []):
-                self._audit_obj(request, audit.Action.CHANGE, obj, lookup)
+                self._audit_obj(request, Action.CHANGE, obj, lookup)
             for obj in getattr(formset, "deleted_objects", []):
-                self._audit_obj(request, audit.Action.DELETE, obj, lookup)
+                self._audit_obj(request, Action.DELETE, obj, lookup)
 
 
 class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.ModelAdmin):

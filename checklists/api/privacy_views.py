@@ -1,5 +1,5 @@
 """The patient's data rights and session control: download my data, delete my account, sign out
-everywhere. Thin: validate, call a service in checklists.privacy, respond."""
+everywhere. Thin: validate, call a service in checklists.accounts.data_rights, respond."""
 
 from django.contrib.auth import authenticate, logout
 from django.http import HttpResponse
@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from checklists import privacy
+from checklists.accounts.data_rights import patient_account_delete, patient_export_zip, sessions_end_others
 from checklists.api.views import COMMON, INVALID, PatientAPIView
 
 
@@ -27,7 +27,7 @@ class ExportView(PatientAPIView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        content = privacy.patient_export_zip(patient=self.patient, request=request._request)
+        content = patient_export_zip(patient=self.patient, request=request._request)
         response = HttpResponse(content, content_type="application/zip")
         filename = f"rls-care-my-data-{timezone.localdate():%Y-%m-%d}.zip"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -75,7 +75,7 @@ class DeleteAccountView(PatientAPIView):
             is None
         ):
             return Response({"password": [_("That password is not right.")]}, status=400)
-        privacy.patient_account_delete(patient=self.patient, request=request._request)
+        patient_account_delete(patient=self.patient, request=request._request)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -91,7 +91,7 @@ class SignOutEverywhereView(PatientAPIView):
         },
     )
     def post(self, request: Request) -> Response:
-        ended = privacy.sessions_end_others(
+        ended = sessions_end_others(
             user=request.user, keep_session_key=request.session.session_key, request=request._request
         )
         return Response({"ended": ended})

@@ -1,4 +1,4 @@
-"""Reminder, notification and Web Push key endpoints of the patient API (issue 6).
+"""Reminder, notification and Web Push key endpoints of the patient API.
 
 Every time is shown in the patient's own zone; another patient's reminder answers 404.
 """
@@ -13,11 +13,13 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from checklists import push, reminders, schedule
 from checklists.api.serializers import LocalTimeField
 from checklists.api.views import COMMON, INVALID, NOT_FOUND, PatientAPIView
 from checklists.models import Assignment, Notification, Reminder
 from checklists.models.reminders import ReminderKind
+from checklists.plan.rules import EVERY_DAY, mask_to_weekdays, weekdays_to_mask
+from checklists.reminders.push import vapid_public_key
+from checklists.reminders.services import reminder_create, reminder_delete, reminder_snooze, reminder_update
 
 NOTIFICATIONS_PAGE_SIZE = 50
 MAX_ID = 2**63 - 1  # larger ids cannot exist (bigint)
@@ -39,13 +41,13 @@ class WeekdaysField(serializers.ListField):
     child = serializers.IntegerField(min_value=0, max_value=6)
 
     def to_representation(self, value):
-        return schedule.mask_to_weekdays(value)
+        return mask_to_weekdays(value)
 
     def to_internal_value(self, data):
         days = super().to_internal_value(data)
         if not days:
             raise serializers.ValidationError(_("Choose at least one day of the week."))
-        return schedule.weekdays_to_mask(days)
+        return weekdays_to_mask(days)
 
 
 class ReminderOutput(serializers.Serializer):
@@ -87,7 +89,7 @@ class RemindersView(PatientAPIView):
         assignment = serializers.IntegerField(required=False, allow_null=True)
         label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
         local_time = LocalTimeField(format="%H:%M")
-        weekdays = WeekdaysField(required=False, default=schedule.EVERY_DAY)
+        weekdays = WeekdaysField(required=False, default=EVERY_DAY)
         only_if_not_done = serializers.BooleanField(required=False, default=True)
         active = serializers.BooleanField(required=False, default=True)
 
@@ -108,7 +110,7 @@ class RemindersView(PatientAPIView):
             if assignment is None:
                 raise serializers.ValidationError({"assignment": [_("Choose one of your checklists.")]})
         try:
-            reminder = reminders.reminder_create(patient=self.patient, assignment=assignment, **values)
+            reminder = reminder_create(patient=self.patient, assignment=assignment, **values)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return _reminder_response(request, reminder, status.HTTP_201_CREATED)
@@ -138,14 +140,14 @@ class ReminderDetailView(PatientAPIView):
         data = self.Input(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
-            reminder = reminders.reminder_update(reminder=reminder, **data.validated_data)
+            reminder = reminder_update(reminder=reminder, **data.validated_data)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
         return _reminder_response(request, reminder)
 
     @extend_schema(responses={204: None, 404: NOT_FOUND, **COMMON})
     def delete(self, request: Request, pk: str) -> Response:
-        reminders.reminder_delete(reminder=self._get(pk))
+        reminder_delete(reminder=self._get(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -161,7 +163,7 @@ class ReminderSnoozeView(PatientAPIView):
         reminder = _own_reminder(self.patient, pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        reminder = reminders.reminder_snooze(reminder=reminder, minutes=data.validated_data["minutes"])
+        reminder = reminder_snooze(reminder=reminder, minutes=data.validated_data["minutes"])
         return _reminder_response(request, reminder)
 
 
@@ -195,7 +197,7 @@ class VapidPublicKeyView(PatientAPIView):
 
     @extend_schema(responses={200: Output, 404: NOT_CONFIGURED, **COMMON})
     def get(self, request: Request) -> Response:
-        key = push.vapid_public_key()
+        key = vapid_public_key()
         if not key:
             return Response({"detail": _("Web Push is not configured on this server.")}, status=404)
         return Response(self.Output({"public_key": key}).data)

@@ -14,10 +14,9 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
 from checklists.models.patients import validate_time_zone
-from checklists.sync import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX, MAX_ID
-
-# --- shared ----------------------------------------------------------------------------------------
+from checklists.sync.parse import MAX_ID
 
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -70,9 +69,6 @@ class ErrorOutput(serializers.Serializer):
     detail = serializers.CharField(help_text=_("What went wrong, in words."))
 
 
-# --- me ---------------------------------------------------------------------------------------------
-
-
 class MeOutput(serializers.Serializer):
     email = serializers.EmailField(source="user.email")
     first_name = serializers.CharField(source="user.first_name")
@@ -102,9 +98,6 @@ class MeInput(serializers.Serializer):
                 {"quiet_hours": [_("Quiet hours must start and end at different times.")]}
             )
         return attrs
-
-
-# --- today and days ------------------------------------------------------------------------------------
 
 
 class TodayInput(serializers.Serializer):
@@ -159,6 +152,12 @@ class DaysInput(serializers.Serializer):
         return {"first": first, "last": last}
 
 
+class DayChecklistOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment id."))
+    due = serializers.IntegerField()
+    done = serializers.IntegerField()
+
+
 class DayOutput(serializers.Serializer):
     date = serializers.DateField()
     due = serializers.IntegerField()
@@ -166,6 +165,35 @@ class DayOutput(serializers.Serializer):
     severity = serializers.IntegerField(
         allow_null=True, help_text=_("The diary's severity that day, if any.")
     )
+    checklists = DayChecklistOutput(many=True, help_text=_("Per checklist with anything due that day."))
+
+
+class DaysChecklistOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment id."))
+    name = serializers.CharField()
+    category = serializers.CharField()
+
+
+class AdherenceChecklistOutput(DayChecklistOutput):
+    share = serializers.FloatField(allow_null=True, help_text=_("done / due; null when nothing was due."))
+
+
+class AdherenceOutput(serializers.Serializer):
+    def get_fields(self) -> dict:
+        return {
+            "days": serializers.IntegerField(help_text=_("Length of the window in complete days.")),
+            "label": serializers.CharField(
+                help_text=_("How to label the figure, e.g. 'Last 7 complete days'.")
+            ),
+            "from": serializers.DateField(),
+            "to": serializers.DateField(
+                help_text=_("Yesterday in the patient's zone: today is still going.")
+            ),
+            "due": serializers.IntegerField(),
+            "done": serializers.IntegerField(),
+            "share": serializers.FloatField(allow_null=True),
+            "checklists": AdherenceChecklistOutput(many=True),
+        }
 
 
 class DaysOutput(serializers.Serializer):
@@ -176,10 +204,15 @@ class DaysOutput(serializers.Serializer):
             "due": serializers.IntegerField(),
             "done": serializers.IntegerField(),
             "days": DayOutput(many=True),
+            "checklists": DaysChecklistOutput(many=True, help_text=_("The checklists the figures name.")),
+            "adherence": AdherenceOutput(
+                many=True,
+                help_text=_(
+                    "Adherence over the last ADHERENCE_WINDOW_DAYS and 30 complete days, whatever the "
+                    "range asked for: the figure the care team sees."
+                ),
+            ),
         }
-
-
-# --- diary ------------------------------------------------------------------------------------------
 
 
 class DiaryEntryFields(serializers.Serializer):
@@ -199,9 +232,6 @@ class DiaryInput(DiaryEntryFields):
 class DiaryOutput(DiaryEntryFields):
     date = serializers.DateField()
     updated_at = serializers.DateTimeField()
-
-
-# --- sync ---------------------------------------------------------------------------------------------
 
 
 class CheckoffOpInput(serializers.Serializer):
@@ -289,9 +319,6 @@ class SyncErrorOutput(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
     limit = serializers.IntegerField(required=False, help_text=_("Present when the batch is too large."))
-
-
-# --- push subscriptions ---------------------------------------------------------------------------------
 
 
 class PushKeysInput(serializers.Serializer):

@@ -7,7 +7,6 @@ from checklists.api import reminders as reminder_views
 
 app_name = "api"
 urlpatterns = [
-    # --- patient API and offline sync (api issue) ---
     path("me/", views.MeView.as_view(), name="me"),
     path("today/", views.TodayView.as_view(), name="today"),
     path("days/", views.DaysView.as_view(), name="days"),
@@ -15,8 +14,7 @@ urlpatterns = [
     path("diary/<str:date>/", views.DiaryView.as_view(), name="diary"),
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
     path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
-    # --- end patient API ---
-    # security: data rights and sign-out everywhere
+    # data rights and sign-out everywhere
     path("me/export/", privacy_views.ExportView.as_view(), name="me-export"),
     path("me/delete/", privacy_views.DeleteAccountView.as_view(), name="me-delete"),
     path(
@@ -26,11 +24,10 @@ urlpatterns = [
     ),
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
-    # reminders (issue 6)
+    # reminders
     path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
     path("reminders/<str:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
     path("reminders/<str:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
     path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),
     path("push/vapid-public-key/", reminder_views.VapidPublicKeyView.as_view(), name="vapid-public-key"),
-    # end reminders
 ]

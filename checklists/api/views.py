@@ -5,7 +5,6 @@ import re
 
 from django.http import Http404
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,11 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from checklists import selectors, services, sync
+from checklists.accounts.services import patient_settings_update
 from checklists.api import serializers as s
 from checklists.api.permissions import IsPatient
 from checklists.api.throttling import PatientRateThrottle, SyncRateThrottle
+from checklists.diary.services import diary_entry_put
 from checklists.models import DiaryEntry, Patient
+from checklists.plan.rules import FUTURE_DAY_MESSAGE, latest_recordable_day
+from checklists.plan.selectors import days_for, today_for
+from checklists.reminders.services import push_subscription_delete, push_subscription_save
+from checklists.sync.apply import sync_apply
+from checklists.sync.parse import BatchError, parse_batch
 
 FORBIDDEN = OpenApiResponse(s.ErrorOutput, description="Not signed in, or the account has no patient record.")
 INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: each field with its messages.")
@@ -53,7 +58,7 @@ class MeView(PatientAPIView):
     def patch(self, request: Request) -> Response:
         data = s.MeInput(data=request.data, context={"patient": self.patient})
         data.is_valid(raise_exception=True)
-        patient = services.patient_settings_update(patient=self.patient, **data.validated_data)
+        patient = patient_settings_update(patient=self.patient, **data.validated_data)
         return Response(s.MeOutput(patient).data)
 
 
@@ -71,7 +76,7 @@ class TodayView(PatientAPIView):
         # The cursor is read before the checklists, so a change racing this read is sent again, not lost.
         cursor = patient.sync_seq
         day = day or patient.local_today()
-        return Response({**selectors.today_for(patient=patient, day=day), "cursor": cursor})
+        return Response({**today_for(patient=patient, day=day), "cursor": cursor})
 
 
 class DaysView(PatientAPIView):
@@ -81,7 +86,7 @@ class DaysView(PatientAPIView):
     def get(self, request: Request) -> Response:
         query = s.DaysInput(data=request.query_params, context={"patient": self.patient})
         query.is_valid(raise_exception=True)
-        return Response(selectors.days_for(patient=self.patient, **query.validated_data))
+        return Response(days_for(patient=self.patient, **query.validated_data))
 
 
 class SyncView(PatientAPIView):
@@ -101,10 +106,10 @@ class SyncView(PatientAPIView):
     )
     def post(self, request: Request) -> Response:
         try:
-            batch = sync.parse_batch(request.data)
-        except sync.BatchError as error:
+            batch = parse_batch(request.data)
+        except BatchError as error:
             return Response(error.as_response(), status=status.HTTP_400_BAD_REQUEST)
-        result = sync.sync_apply(patient=self.patient, batch=batch)
+        result = sync_apply(patient=self.patient, batch=batch)
         return Response(result.as_response())
 
     def handle_exception(self, exc: Exception) -> Response:
@@ -147,9 +152,9 @@ class DiaryView(PatientAPIView):
         when = self._day(date)
         data = s.DiaryInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if when > self.patient.local_today() + dt.timedelta(days=1):
-            return Response({"date": [_("Dates after tomorrow cannot be recorded yet.")]}, status=400)
-        entry, created = services.diary_entry_put(patient=self.patient, day=when, **data.validated_data)
+        if when > latest_recordable_day(self.patient.local_today()):
+            return Response({"date": [str(FUTURE_DAY_MESSAGE)]}, status=400)
+        entry, created = diary_entry_put(patient=self.patient, day=when, **data.validated_data)
         return Response(s.DiaryOutput(entry).data, status=201 if created else 200)
 
 
@@ -163,7 +168,7 @@ class PushSubscriptionsView(PatientAPIView):
     def post(self, request: Request) -> Response:
         data = s.PushSubscriptionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription, created = services.push_subscription_save(
+        subscription, created = push_subscription_save(
             patient=self.patient,
             endpoint=data.validated_data["endpoint"],
             p256dh=data.validated_data["keys"]["p256dh"],
@@ -182,8 +187,6 @@ class PushSubscriptionView(PatientAPIView):
     )
     def delete(self, request: Request, id: str) -> Response:
         # The id is matched as text so that a malformed one is a JSON 404 like any other.
-        if not id.isdecimal() or not services.push_subscription_delete(
-            patient=self.patient, subscription_id=int(id)
-        ):
+        if not id.isdecimal() or not push_subscription_delete(patient=self.patient, subscription_id=int(id)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

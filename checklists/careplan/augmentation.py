@@ -2,9 +2,9 @@
 
 Augmentation (Garcia-Borreguero 2016, PMID 27448465): after a good response to a dopaminergic drug,
 symptoms start earlier in the day (often 2-4 h earlier) or spread to the arms or trunk. For a patient on a
-dopaminergic drug, this compares the median diary onset time of the last CAREPLAN_AUGMENTATION_WINDOW_DAYS
-days with the same number of days before, and looks for arms involvement that was absent before. The
-result carries its evidence; it is for the clinician only and never advice to the patient.
+dopaminergic drug, this compares the median diary onset time of the last WINDOW_DAYS days with the same
+number of days before, and looks for arms involvement that was absent before. The result carries its
+evidence; it is for the clinician only and never advice to the patient.
 """
 
 import statistics
@@ -12,11 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 CITATION = "Garcia-Borreguero 2016, PMID 27448465 (signs of augmentation)"
+
+# The watch's criteria: part of the rule, not a deployment's choice (shared/clinical-content.md,
+# "Medication track"). Garcia-Borreguero 2016 (PMID 27448465): symptoms start earlier in the day, often
+# 2-4 h earlier; an earlier median onset of ONSET_SHIFT_HOURS, the low end of that range, raises the flag.
+ONSET_SHIFT_HOURS = 2
+# App rules, not clinical ones: the length of each compared window, and the nights a window needs (a
+# median of fewer is too noisy to flag on).
+WINDOW_DAYS = 14
+MIN_NIGHTS = 5
 
 # A diary night runs from this hour to the same hour next day, so an onset at 00:30 counts as later than
 # one at 23:00 (a data convention, not a clinical number).
@@ -110,8 +118,7 @@ def _window(nights: list[DiaryNight], start: date, end: date) -> tuple[Window, f
 
 def watch_windows(today: date) -> tuple[date, date]:
     """Return (first day of the previous window, last day of the recent window) for ``today``."""
-    days = settings.CAREPLAN_AUGMENTATION_WINDOW_DAYS
-    return today - timedelta(days=2 * days - 1), today
+    return today - timedelta(days=2 * WINDOW_DAYS - 1), today
 
 
 def augmentation_watch(
@@ -119,16 +126,16 @@ def augmentation_watch(
 ) -> AugmentationWatch:
     """Return the augmentation-watch result for the diary nights up to ``today``.
 
-    Flags when the recent median onset is at least CAREPLAN_AUGMENTATION_ONSET_SHIFT_HOURS earlier than
-    the previous window's, or when arms involvement appears in the recent window after none in the
-    previous one. Each window needs CAREPLAN_AUGMENTATION_MIN_NIGHTS nights (with an onset time, for the
-    onset comparison); otherwise that comparison is not made.
+    Flags when the recent median onset is at least ONSET_SHIFT_HOURS earlier than the previous window's,
+    or when arms involvement appears in the recent window after none in the previous one. Each window
+    needs MIN_NIGHTS nights (with an onset time, for the onset comparison); otherwise that comparison is
+    not made.
     """
     if not on_dopaminergic:
         return AugmentationWatch(status=AugmentationStatus.NOT_APPLICABLE)
-    days = settings.CAREPLAN_AUGMENTATION_WINDOW_DAYS
-    min_nights = settings.CAREPLAN_AUGMENTATION_MIN_NIGHTS
-    threshold = settings.CAREPLAN_AUGMENTATION_ONSET_SHIFT_HOURS * 60
+    days = WINDOW_DAYS
+    min_nights = MIN_NIGHTS
+    threshold = ONSET_SHIFT_HOURS * 60
     nights = list(nights)
     recent, recent_median = _window(nights, today - timedelta(days=days - 1), today)
     previous, previous_median = _window(

@@ -1,14 +1,14 @@
 """Iron-studies interpretation for the clinician, by the AASM 2024 consensus thresholds.
 
-A guideline note with its citation, never a prescription. Thresholds are settings (see settings.py):
-ferritin <= CAREPLAN_FERRITIN_ORAL_OR_IV_MAX or TSAT < CAREPLAN_TSAT_LOW_BELOW: oral or IV iron may be
-considered; ferritin up to CAREPLAN_FERRITIN_IV_ONLY_MAX: IV iron only; above: no iron indicated.
+A guideline note with its citation, never a prescription. Ferritin <= FERRITIN_ORAL_OR_IV_MAX or
+TSAT < TSAT_LOW_BELOW: oral or IV iron may be considered; ferritin up to FERRITIN_IV_ONLY_MAX: IV iron
+only; above: no iron indicated. The thresholds are the guideline's, not a deployment's choice, so they
+are constants here rather than settings.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,14 @@ AASM_2024_CITATION = (
     "AASM 2024 clinical practice guideline (PMID 39324694, doi:10.5664/jcsm.11390); consensus thresholds, "
     "not empirically tested."
 )
+
+# AASM 2024 clinical practice guideline (Winkelman et al., J Clin Sleep Med 2024; PMID 39324694,
+# doi:10.5664/jcsm.11390; shared/clinical-content.md "Iron track"), consensus thresholds that the
+# guideline itself says are not empirically tested: ferritin <= 75 ng/mL or TSAT < 20%: oral or IV iron
+# may be considered; ferritin 75-100 ng/mL: IV iron only.
+FERRITIN_ORAL_OR_IV_MAX = Decimal(75)  # ng/mL (= ug/L), inclusive
+FERRITIN_IV_ONLY_MAX = Decimal(100)  # ng/mL (= ug/L), inclusive
+TSAT_LOW_BELOW = Decimal(20)  # %, exclusive
 
 
 class IronCategory(models.TextChoices):
@@ -47,17 +55,16 @@ def interpret_iron(*, ferritin: Decimal | float | None, tsat: Decimal | float | 
     Either value may be missing: a low value alone is enough for "may be considered"; without ferritin
     the IV-only and no-iron bands cannot be told apart, so the result says the values are incomplete.
     """
-    oral_or_iv_max = Decimal(settings.CAREPLAN_FERRITIN_ORAL_OR_IV_MAX)
-    iv_only_max = Decimal(settings.CAREPLAN_FERRITIN_IV_ONLY_MAX)
-    tsat_low_below = Decimal(settings.CAREPLAN_TSAT_LOW_BELOW)
     ferritin = None if ferritin is None else Decimal(str(ferritin))
     tsat = None if tsat is None else Decimal(str(tsat))
 
-    if (ferritin is not None and ferritin <= oral_or_iv_max) or (tsat is not None and tsat < tsat_low_below):
+    if (ferritin is not None and ferritin <= FERRITIN_ORAL_OR_IV_MAX) or (
+        tsat is not None and tsat < TSAT_LOW_BELOW
+    ):
         category = IronCategory.ORAL_OR_IV
     elif ferritin is None:
         category = IronCategory.INCOMPLETE
-    elif ferritin <= iv_only_max:
+    elif ferritin <= FERRITIN_IV_ONLY_MAX:
         category = IronCategory.IV_ONLY
     else:
         category = IronCategory.NONE_INDICATED

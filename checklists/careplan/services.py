@@ -9,7 +9,7 @@ from django.db import transaction
 from checklists.careplan.medications import match_medication
 from checklists.models import FollowUp, Medication, Patient
 from checklists.models.careplan import KIND_TRACK, FollowUpKind, FollowUpStatus
-from checklists.reminders import reminders_cancel_follow_up, reminders_for_follow_up
+from checklists.reminders.services import reminders_cancel_follow_up, reminders_for_follow_up
 
 # The closing statuses after which a repeating follow-up is planned again; "cancelled" ends the series.
 ROLLS_FORWARD = (FollowUpStatus.DONE, FollowUpStatus.SKIPPED)

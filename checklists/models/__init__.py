@@ -19,7 +19,7 @@ from checklists.models.diary import DiaryEntry
 from checklists.models.patients import Patient
 from checklists.models.push import PushSubscription
 
-# reminders (issue 6)
+# reminders
 from checklists.models.reminders import Delivery, Notification, Reminder
 from checklists.models.sessions import UserSession
 from checklists.models.sync import SyncOp

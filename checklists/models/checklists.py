@@ -1,11 +1,9 @@
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from checklists import schedule
+from checklists.plan.rules import EVERY_DAY, describe_mask
 
 
 class Category(models.TextChoices):
@@ -66,7 +64,7 @@ class Assignment(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     weekdays = models.PositiveSmallIntegerField(
         _("weekdays"),
-        default=schedule.EVERY_DAY,
+        default=EVERY_DAY,
         help_text=_("The days of the week this checklist is due."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -80,7 +78,7 @@ class Assignment(models.Model):
                 name="assignment_end_after_start",
             ),
             models.CheckConstraint(
-                condition=models.Q(weekdays__gte=1, weekdays__lte=schedule.EVERY_DAY),
+                condition=models.Q(weekdays__gte=1, weekdays__lte=EVERY_DAY),
                 name="assignment_weekdays_valid",
             ),
         ]
@@ -94,15 +92,9 @@ class Assignment(models.Model):
         if not self.weekdays:
             raise ValidationError({"weekdays": _("Choose at least one day of the week.")})
 
-    def is_due_on(self, day: date) -> bool:
-        """Return True when this assignment is active and scheduled on ``day``."""
-        return self.active and schedule.is_due(
-            mask=self.weekdays, start=self.start_date, end=self.end_date, day=day
-        )
-
     @property
     def schedule_display(self) -> str:
-        return schedule.describe_mask(self.weekdays)
+        return describe_mask(self.weekdays)
 
 
 class AssignmentItem(models.Model):

@@ -1,14 +1,14 @@
 """Reminders: when to nudge a patient, what was sent for each slot, and the in-app notification feed.
 
 The database is the dispatch queue: ``Reminder.next_fire_at`` says when a reminder is next due, the
-sweep (``checklists.reminders.reminders_sweep``) claims due rows and writes one ``Delivery`` per
+sweep (``checklists.reminders.dispatch.reminders_sweep``) claims due rows and writes one ``Delivery`` per
 (reminder, slot), and send tasks deliver them grouped per patient and slot.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from checklists import schedule
+from checklists.plan.rules import EVERY_DAY
 
 
 class ReminderKind(models.TextChoices):
@@ -32,9 +32,15 @@ class Reminder(models.Model):
         help_text=_("The checklist this reminds about (kind 'assignment')."),
         db_index=False,  # a partial index below: most reminders have none, and the sweep updates every row
     )
-    # The care plan's follow-up this reminds about (kind 'follow_up'). A plain id, not a foreign key,
-    # so this module does not depend on the care-plan models; see reminders_for_follow_up().
-    follow_up_id = models.BigIntegerField(null=True, blank=True)
+    # The care plan's follow-up this reminds about (kind 'follow_up'); see reminders_for_follow_up().
+    follow_up = models.ForeignKey(
+        "checklists.FollowUp",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # the partial index below: most reminders have none
+    )
     label = models.CharField(
         _("label"),
         max_length=80,
@@ -42,7 +48,7 @@ class Reminder(models.Model):
         help_text=_("Shown in the app only; never sent in a push notification or email."),
     )
     local_time = models.TimeField(_("local time"), help_text=_("Wall-clock time in the patient's zone."))
-    weekdays = models.PositiveSmallIntegerField(_("weekdays"), default=schedule.EVERY_DAY)
+    weekdays = models.PositiveSmallIntegerField(_("weekdays"), default=EVERY_DAY)
     on_date = models.DateField(
         _("on date"), null=True, blank=True, help_text=_("Fire once, on this local date, instead of weekly.")
     )
@@ -62,7 +68,7 @@ class Reminder(models.Model):
         ordering = ["patient", "local_time", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(weekdays__gte=1, weekdays__lte=schedule.EVERY_DAY),
+                condition=models.Q(weekdays__gte=1, weekdays__lte=EVERY_DAY),
                 name="reminder_weekdays_valid",
             ),
             models.CheckConstraint(
@@ -84,7 +90,7 @@ class Reminder(models.Model):
                 name="reminder_assignment",
             ),
             models.Index(
-                fields=["follow_up_id"],
+                fields=["follow_up"],
                 condition=models.Q(follow_up_id__isnull=False),
                 name="reminder_follow_up",
             ),

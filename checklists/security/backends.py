@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection, models
 
+from checklists.db.raw import column_converter, server_binding_cursor
 from checklists.models import Patient
-from checklists.rawsql import column_converter, server_binding_cursor
 
 
 class AxesBackend(AxesStandaloneBackend):

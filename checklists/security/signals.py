@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from checklists import audit
+from checklists.security.audit import Action, audit_record
 from checklists.security.middleware import session_renew
 
 
@@ -17,10 +17,10 @@ def _patient_id(user) -> int | None:
 def _audit_sign_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         session_renew(request, user)  # the idle clock starts now (staff get their shorter timeout)
-    audit.audit_record(
+    audit_record(
         request=request,
         actor=user,
-        action=audit.Action.SIGN_IN,
+        action=Action.SIGN_IN,
         patient_id=_patient_id(user),
         kind="auth.user",
         object_id=user.pk,
@@ -31,11 +31,11 @@ def _audit_sign_in(sender, request, user, **kwargs) -> None:
 def _audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
     user = get_user_model()._default_manager.filter(username=username).first() if username else None
-    audit.audit_record(
+    audit_record(
         request=request,
         actor=None,
         actor_label=username[:254],
-        action=audit.Action.SIGN_IN_FAILED,
+        action=Action.SIGN_IN_FAILED,
         patient_id=_patient_id(user),
         kind="auth.user",
         object_id=user.pk if user else "",

@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checklists import schedule, services
 from checklists.models import AssignmentItem, CheckOff
-from checklists.selectors import adherence_for
+from checklists.plan.rules import weekdays_to_mask
+from checklists.plan.selectors import adherence_for
+from checklists.plan.services import assignment_create, assignment_item_add
 from tests.factories import PatientFactory, template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def plan(patient, items: int = 2, days_ago: int = 10, **kwargs):
     start = patient.local_today() - timedelta(days=days_ago)
-    return services.assignment_create(
+    return assignment_create(
         patient=patient, template=template_with_items(items), assigned_by=None, start_date=start, **kwargs
     )
 
@@ -44,9 +45,9 @@ def test_share_of_due_items_checked_over_the_last_seven_complete_days(patient):
 
 
 def test_only_scheduled_days_and_current_items_count(patient):
-    assignment = plan(patient, items=1, weekdays=schedule.weekdays_to_mask([0]))  # Mondays only
+    assignment = plan(patient, items=1, weekdays=weekdays_to_mask([0]))  # Mondays only
     item = assignment.items.get()
-    services.assignment_item_add(assignment=assignment, item=AssignmentItem(text="added today"))
+    assignment_item_add(assignment=assignment, item=AssignmentItem(text="added today"))
     for days_ago in range(1, 8):
         check(patient, item, days_ago)  # ticked every day, but due only on the one Monday
 

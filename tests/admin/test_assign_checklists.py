@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from checklists import services
 from checklists.models import Assignment, ChecklistTemplate
+from checklists.plan.services import assignment_create
 from tests.factories import PatientFactory, template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_bulk_action_cannot_reach_another_clinicians_patient(client, clinician, 
 
 def test_edit_add_and_retire_items_of_one_patients_checklist(client, clinician, patient):
     template = template_with_items(2)
-    assignment = services.assignment_create(
+    assignment = assignment_create(
         patient=patient,
         template=template,
         assigned_by=clinician,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from checklists import services
+from checklists.plan.services import assignment_create
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def assignments(patient, other_patient):
     template = template_with_items(2)
-    mine = services.assignment_create(patient=patient, template=template, assigned_by=None)
-    theirs = services.assignment_create(patient=other_patient, template=template, assigned_by=None)
+    mine = assignment_create(patient=patient, template=template, assigned_by=None)
+    theirs = assignment_create(patient=other_patient, template=template, assigned_by=None)
     return mine, theirs
 
 

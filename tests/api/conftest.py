@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from checklists import services
+from checklists.plan.services import assignment_create
 from tests.factories import template_with_items
 
 # Queries to read a signed-in request's session: none when CACHE_URL keeps sessions in the cache.
@@ -38,7 +38,7 @@ def clinician_client(clinician) -> Client:
 
 def make_plan(patient, *, items: int = 3, days_back: int = 30, **kwargs):
     """Assign a fresh template of ``items`` items to ``patient``, started ``days_back`` days ago."""
-    return services.assignment_create(
+    return assignment_create(
         patient=patient,
         template=template_with_items(items),
         assigned_by=None,

@@ -2,15 +2,16 @@
 
 from datetime import timedelta
 
-from checklists import schedule, services
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry
+from checklists.plan.rules import weekdays_to_mask
+from checklists.plan.services import assignment_item_add, assignment_item_retire
 from tests.api.conftest import make_plan
 
 
 def test_it_counts_due_and_done_items_per_day(patient_client, patient):
     today = patient.local_today()
     daily = make_plan(patient, items=2, days_back=5)
-    mondays = make_plan(patient, items=3, days_back=14, weekdays=schedule.weekdays_to_mask([0]))
+    mondays = make_plan(patient, items=3, days_back=14, weekdays=weekdays_to_mask([0]))
     first = daily.items.order_by("position").first()
     for d in (0, 1):
         CheckOff.objects.create(item=first, patient=patient, date=today - timedelta(days=d), done=True)
@@ -36,7 +37,7 @@ def test_it_counts_due_and_done_items_per_day(patient_client, patient):
 
 def test_retired_items_count_only_before_their_retirement(patient_client, patient, plan):
     today = patient.local_today()
-    services.assignment_item_retire(item=plan.items.first())
+    assignment_item_retire(item=plan.items.first())
     body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=1)}&to={today}").json()
     assert [d["due"] for d in body["days"]] == [3, 2]
 
@@ -65,6 +66,6 @@ def test_from_after_to_is_a_400(patient_client):
 
 def test_an_added_item_counts_from_the_day_it_was_added(patient_client, patient, plan):
     today = patient.local_today()
-    services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
     body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=1)}&to={today}").json()
     assert [d["due"] for d in body["days"]] == [3, 4]

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from checklists import reminders, services
 from checklists.models.reminders import Notification, Reminder
-from checklists.push import vapid_generate_keys
+from checklists.plan.services import assignment_create
+from checklists.reminders.push import vapid_generate_keys
+from checklists.reminders.services import reminder_create
 from tests.api.conftest import SESSION_QUERIES
 from tests.factories import template_with_items
 
@@ -22,7 +23,7 @@ def patient_client(client, patient):
 
 
 def make(patient, local_time: time = time(8, 0), **kwargs) -> Reminder:
-    return reminders.reminder_create(patient=patient, kind="medication", local_time=local_time, **kwargs)
+    return reminder_create(patient=patient, kind="medication", local_time=local_time, **kwargs)
 
 
 def test_list_shows_next_fire_at_in_the_patients_zone(patient_client, patient, django_assert_num_queries):
@@ -53,7 +54,7 @@ def test_create_a_diary_reminder(patient_client, patient):
 
 
 def test_create_for_own_checklist(patient_client, patient):
-    mine = services.assignment_create(patient=patient, template=template_with_items(1), assigned_by=None)
+    mine = assignment_create(patient=patient, template=template_with_items(1), assigned_by=None)
     response = patient_client.post(
         reverse("api:reminders"),
         {"kind": "assignment", "assignment": mine.pk, "local_time": "10:00"},
@@ -64,9 +65,7 @@ def test_create_for_own_checklist(patient_client, patient):
 
 
 def test_create_for_another_patients_checklist_is_refused(patient_client, other_patient):
-    theirs = services.assignment_create(
-        patient=other_patient, template=template_with_items(1), assigned_by=None
-    )
+    theirs = assignment_create(patient=other_patient, template=template_with_items(1), assigned_by=None)
     response = patient_client.post(
         reverse("api:reminders"),
         {"kind": "assignment", "assignment": theirs.pk, "local_time": "10:00"},

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 
-from checklists import sync
 from checklists.models import CheckOff, Patient
+from checklists.sync.apply import sync_apply
+from checklists.sync.parse import parse_batch
 from tests.api.conftest import checkoff_op, make_plan
 
 pytestmark = pytest.mark.skipif(
@@ -35,7 +36,7 @@ def test_concurrent_batches_of_one_patient_apply_one_after_the_other(patient):
         try:
             start.wait()
             fresh = Patient.objects.get(pk=patient.pk)
-            sync.sync_apply(patient=fresh, batch=sync.parse_batch({"ops": ops, "since": None}))
+            sync_apply(patient=fresh, batch=parse_batch({"ops": ops, "since": None}))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

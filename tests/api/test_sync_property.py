@@ -8,8 +8,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checklists import sync
 from checklists.models import CheckOff, DiaryEntry
+from checklists.sync.apply import sync_apply
+from checklists.sync.parse import parse_batch
 from tests.api.conftest import checkoff_op, diary_op, make_plan
 
 DAYS = 3
@@ -76,7 +77,7 @@ def test_any_delivery_of_a_set_of_ops_ends_in_the_same_state(patient, scenario):
         seen: set[str] = set()
         for batch in batches:
             wire = [to_wire(ops[i], items=items, days=days) for i in batch]
-            result = sync.sync_apply(patient=patient, batch=sync.parse_batch({"ops": wire, "since": None}))
+            result = sync_apply(patient=patient, batch=parse_batch({"ops": wire, "since": None}))
             reported = result.applied + result.duplicates + [r["op_id"] for r in result.rejected]
             assert sorted(reported) == sorted(op["op_id"] for op in wire)
             assert set(result.applied).isdisjoint(seen)

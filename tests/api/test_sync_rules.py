@@ -6,8 +6,12 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from django.utils import timezone as dj_timezone
 
-from checklists import services, sync
+from checklists.diary.services import diary_entry_put
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, SyncOp
+from checklists.plan.services import assignment_item_add, assignment_item_retire
+from checklists.sync import apply
+from checklists.sync.apply import sync_apply
+from checklists.sync.parse import parse_batch
 from tests.api.conftest import SYNC_URL, checkoff_op, diary_op, make_plan, post_sync
 
 
@@ -173,7 +177,7 @@ def test_it_rejects_a_date_after_the_patients_local_tomorrow(patient_client, pat
 def test_it_rejects_dates_from_an_items_retirement_on_but_keeps_earlier_ones(
     patient_client, patient, item, today
 ):
-    services.assignment_item_retire(item=item)
+    assignment_item_retire(item=item)
     late_history = checkoff_op(item, today - timedelta(days=1))
     after = checkoff_op(item, today)
     body = post_sync(patient_client, [late_history, after]).json()
@@ -230,7 +234,7 @@ def test_diary_ops_write_the_entry_with_last_writer_wins(patient_client, patient
 
 
 def test_an_op_older_than_a_diary_saved_on_the_server_loses(patient_client, patient, today):
-    services.diary_entry_put(patient=patient, day=today, severity=4)
+    diary_entry_put(patient=patient, day=today, severity=4)
     stale = diary_op(today, severity=9, at=dj_timezone.now() - timedelta(hours=1))
     fresh = diary_op(today - timedelta(days=1), severity=1, at=dj_timezone.now() - timedelta(hours=1))
     post_sync(patient_client, [stale, fresh])
@@ -243,7 +247,7 @@ def test_an_op_older_than_a_diary_saved_on_the_server_loses(patient_client, pati
 def test_changes_since_a_cursor_are_only_the_later_ones_from_any_device(patient_client, patient, item, today):
     a = checkoff_op(item, today)
     cursor = post_sync(patient_client, [a]).json()["cursor"]
-    services.diary_entry_put(patient=patient, day=today, severity=2)  # written elsewhere
+    diary_entry_put(patient=patient, day=today, severity=2)  # written elsewhere
     b = checkoff_op(item, today - timedelta(days=1))
     body = post_sync(patient_client, [b], since=cursor).json()
     assert [(c["kind"], c["date"]) for c in body["changes"]] == [
@@ -330,25 +334,25 @@ def test_more_ops_than_the_limit_is_a_400_that_states_the_limit(patient_client, 
 
 
 def test_a_batch_is_applied_atomically(patient, item, today, monkeypatch):
-    batch = sync.parse_batch({"ops": [checkoff_op(item, today), diary_op(today)], "since": None})
+    batch = parse_batch({"ops": [checkoff_op(item, today), diary_op(today)], "since": None})
 
-    upsert = sync.bulk.upsert
+    upsert = apply.bulk.upsert
 
     def fail_on_the_diary(model, *args, **kwargs):  # the batch's last write, after op ids and check-offs
         if model is DiaryEntry:
             raise RuntimeError("disk full")
         return upsert(model, *args, **kwargs)
 
-    monkeypatch.setattr(sync.bulk, "upsert", fail_on_the_diary)
+    monkeypatch.setattr(apply.bulk, "upsert", fail_on_the_diary)
     with pytest.raises(RuntimeError):
-        sync.sync_apply(patient=patient, batch=batch)
+        sync_apply(patient=patient, batch=batch)
     assert not CheckOff.objects.exists() and not DiaryEntry.objects.exists()
     assert not SyncOp.objects.exists()
     assert Patient.objects.get(pk=patient.pk).sync_seq == 0
 
 
 def test_it_rejects_dates_before_an_added_item_was_due(patient_client, patient, plan, today):
-    added = services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    added = assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
     before = checkoff_op(added, today - timedelta(days=1))
     on_the_day = checkoff_op(added, today)
     body = post_sync(patient_client, [before, on_the_day]).json()

@@ -5,8 +5,10 @@ from unittest import mock
 
 from django.utils import timezone
 
-from checklists import schedule, services
+from checklists.diary.services import diary_entry_put
 from checklists.models import AssignmentItem, CheckOff
+from checklists.plan.rules import EVERY_DAY
+from checklists.plan.services import assignment_item_add, assignment_item_retire
 from tests.api.conftest import make_plan
 
 
@@ -63,9 +65,9 @@ def test_it_leaves_out_inactive_out_of_window_off_weekday_and_retired(patient_cl
     ended.end_date = today - timedelta(days=1)
     ended.save()
     make_plan(patient, items=1, days_back=-1)  # starts tomorrow
-    not_today = make_plan(patient, items=1, weekdays=schedule.EVERY_DAY & ~(1 << today.weekday()))
+    not_today = make_plan(patient, items=1, weekdays=EVERY_DAY & ~(1 << today.weekday()))
     retired = plan.items.order_by("position").last()
-    services.assignment_item_retire(item=retired)
+    assignment_item_retire(item=retired)
     body = patient_client.get("/api/v1/today/").json()
     assert [c["id"] for c in body["checklists"]] == [plan.pk]
     assert retired.pk not in [i["id"] for i in body["checklists"][0]["items"]]
@@ -76,13 +78,13 @@ def test_it_leaves_out_inactive_out_of_window_off_weekday_and_retired(patient_cl
 
 
 def test_it_returns_the_sync_cursor_of_the_read(patient_client, patient, plan):
-    services.diary_entry_put(patient=patient, day=patient.local_today(), severity=3)
+    diary_entry_put(patient=patient, day=patient.local_today(), severity=3)
     assert patient_client.get("/api/v1/today/").json()["cursor"] == 1
 
 
 def test_an_item_added_to_a_running_plan_is_due_from_its_first_day(patient_client, patient, plan):
     today = patient.local_today()
-    added = services.assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
+    added = assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
     assert added.due_from == today
     ids = [i["id"] for c in patient_client.get("/api/v1/today/").json()["checklists"] for i in c["items"]]
     assert added.pk in ids

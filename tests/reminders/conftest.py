@@ -5,10 +5,11 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from checklists import reminders, services
 from checklists.models import PushSubscription
 from checklists.models.reminders import Reminder, ReminderKind
-from checklists.push import vapid_generate_keys
+from checklists.plan.services import assignment_create
+from checklists.reminders.push import vapid_generate_keys
+from checklists.reminders.services import reminder_create
 from tests.factories import template_with_items
 from tests.reminders.fakepush import FakePushService
 
@@ -43,7 +44,7 @@ def subscribe(patient, fake_push: FakePushService, name: str) -> PushSubscriptio
 def trigger_checklist(patient, clinician):
     """A trigger-avoidance checklist of three items assigned to ``patient`` (Europe/Berlin)."""
     template = template_with_items(3, name="No caffeine after midday", category="trigger_avoidance")
-    return services.assignment_create(patient=patient, template=template, assigned_by=clinician)
+    return assignment_create(patient=patient, template=template, assigned_by=clinician)
 
 
 DEFAULT_TRIGGER_TIME = time(13, 30)
@@ -68,7 +69,7 @@ class Recorder:
 
 def due_reminder(patient, **kwargs) -> Reminder:
     """Create a 13:30 medication reminder for ``patient``, due at SLOT."""
-    reminder = reminders.reminder_create(
+    reminder = reminder_create(
         patient=patient, kind=ReminderKind.MEDICATION, local_time=time(13, 30), **kwargs
     )
     Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=SLOT)

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from checklists import reminders
 from checklists.models import Patient, PushSubscription
 from checklists.models.reminders import Delivery, Notification, Reminder
+from checklists.reminders.services import reminder_create
 from tests.factories import PatientFactory
 from tests.reminders.conftest import subscribe
 from tests.reminders.fakepush import FakePushService
@@ -105,7 +105,7 @@ def due_patients(
         if push_service:
             subscribe(patient, push_service, f"phone{n}")
         for _ in range(per_patient):
-            reminders.reminder_create(patient=patient, kind="medication", local_time=timezone.now().time())
+            reminder_create(patient=patient, kind="medication", local_time=timezone.now().time())
         patients.append(patient)
     Reminder.objects.update(next_fire_at=timezone.now() - timedelta(seconds=1))
     return patients

@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, connections
 
-from checklists import reminders
 from checklists.models import Patient
 from checklists.models.reminders import Delivery, Reminder
+from checklists.reminders.dispatch import reminders_sweep
 
 SLOT = datetime(2027, 7, 7, 11, 30, tzinfo=UTC)
 PATIENTS = 60
@@ -55,7 +55,7 @@ def test_concurrent_sweeps_claim_each_slot_once_and_queue_each_patient_once():
         try:
             start.wait()
             # Small batches, so the sweeps interleave many times.
-            reminders.reminders_sweep(now=SLOT + timedelta(seconds=1), batch_size=3, enqueue=record)
+            reminders_sweep(now=SLOT + timedelta(seconds=1), batch_size=3, enqueue=record)
         except BaseException as exc:  # reported below: a thread's failure must fail the test
             errors.append(exc)
         finally:

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from checklists import services
 from checklists.careplan.services import followup_create
 from checklists.models.reminders import Reminder, ReminderKind
+from checklists.plan.services import assignment_create
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_checklist_and_diary_reminders_are_named(patient):
     template = template_with_items(1, name="Trigger avoidance plan", category="trigger_avoidance")
-    services.assignment_create(patient=patient, template=template, assigned_by=None)
+    assignment_create(patient=patient, template=template, assigned_by=None)
 
     labels = dict(Reminder.objects.filter(patient=patient).values_list("kind", "label"))
 

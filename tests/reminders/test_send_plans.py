@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from checklists import reminders
 from checklists.models.reminders import Delivery
+from checklists.reminders.dispatch import reminders_sweep
+from checklists.reminders.send import reminders_send_slot
 from tests.reminders.conftest import SLOT, Recorder, due_reminder, subscribe
 
 pytestmark = [
@@ -63,7 +64,7 @@ def test_claim_and_outcome_use_patient_and_slot_with_stale_statistics(patient, v
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE checklists_delivery")
     fill_deliveries(ids, patient.pk, "pending", datetime(2030, 1, 1, tzinfo=UTC))
-    reminders.reminders_sweep(now=SLOT, enqueue=Recorder())
+    reminders_sweep(now=SLOT, enqueue=Recorder())
 
     plans: list[tuple[str, list[dict]]] = []
 
@@ -75,7 +76,7 @@ def test_claim_and_outcome_use_patient_and_slot_with_stale_statistics(patient, v
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(explain):
-        result = reminders.reminders_send_slot(patient_id=patient.pk, slot=SLOT)
+        result = reminders_send_slot(patient_id=patient.pk, slot=SLOT)
 
     assert result.channel == "push"
     assert set(Delivery.objects.filter(slot=SLOT).values_list("status", flat=True)) == {"sent"}

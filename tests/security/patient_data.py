@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import models, transaction
 from django.utils import timezone
 
-from checklists import reminders, services
 from checklists.careplan import services as careplan_services
 from checklists.models import (
     CheckOff,
@@ -28,6 +27,9 @@ from checklists.models import (
 )
 from checklists.models.careplan import FollowUpKind
 from checklists.models.reminders import ReminderKind
+from checklists.plan.services import assignment_create
+from checklists.reminders.services import reminder_create
+from checklists.sync.changes import patient_take_seq
 from tests.factories import template_with_items
 
 # Health values that must never leave the record except to the patient and their care team.
@@ -37,19 +39,17 @@ LAB_VALUE = "873.9"
 
 
 def _plan(patient: Patient) -> None:
-    assignment = services.assignment_create(
-        patient=patient, template=template_with_items(2), assigned_by=None
-    )
+    assignment = assignment_create(patient=patient, template=template_with_items(2), assigned_by=None)
     today = patient.local_today()
     with transaction.atomic():
-        seq = services.patient_take_seq(patient_id=patient.pk, count=2)
+        seq = patient_take_seq(patient_id=patient.pk, count=2)
         for offset, item in enumerate(assignment.items.all()):
             CheckOff.objects.create(item=item, patient=patient, date=today, done=True, seq=seq - offset)
 
 
 def _diary(patient: Patient) -> None:
     with transaction.atomic():
-        seq = services.patient_take_seq(patient_id=patient.pk)
+        seq = patient_take_seq(patient_id=patient.pk)
         DiaryEntry.objects.create(
             patient=patient,
             date=patient.local_today() - timedelta(days=1),
@@ -85,9 +85,7 @@ def _care_plan(patient: Patient) -> None:
 
 
 def _reminders(patient: Patient) -> None:
-    reminder = reminders.reminder_create(
-        patient=patient, kind=ReminderKind.MEDICATION, local_time=time(21, 0)
-    )
+    reminder = reminder_create(patient=patient, kind=ReminderKind.MEDICATION, local_time=time(21, 0))
     now = timezone.now()
     Delivery.objects.create(reminder=reminder, patient=patient, slot=now)
     Notification.objects.create(

@@ -186,7 +186,7 @@ class TestTwoFactor:
 
 
 def test_password_validators_apply_on_the_invitation_page_and_in_the_admin(client, superuser, patient):
-    from checklists.invitations import invitation_link
+    from checklists.accounts.invitations import invitation_link
 
     link = invitation_link(patient=patient).split("://", 1)[1].split("/", 1)[1]
     page = client.get("/" + link, follow=True)

@@ -8,9 +8,10 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from checklists import services
+from checklists.accounts.services import patient_create
 from checklists.models import AccessLog, Assignment, Patient
 from checklists.models.audit import AppendOnlyError
+from checklists.plan.services import assignment_create
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def assignment(patient):
-    return services.assignment_create(patient=patient, template=template_with_items(2), assigned_by=None)
+    return assignment_create(patient=patient, template=template_with_items(2), assigned_by=None)
 
 
 def _entries():
@@ -30,7 +31,7 @@ def _entries():
 
 
 def test_patient_list_logs_one_view_per_patient_shown(client, clinician, patient, other_patient):
-    second = services.patient_create(email="second@example.com", clinician=clinician)
+    second = patient_create(email="second@example.com", clinician=clinician)
     client.force_login(clinician)
     client.get(reverse("admin:checklists_patient_changelist"))
     assert sorted(_entries()) == sorted(
@@ -84,8 +85,8 @@ def test_add_and_change_are_logged(rf, clinician, patient, assignment):
 
 def test_every_patient_data_admin_is_audited():
     """Every admin of a model with patient data inherits the audit hooks (so nothing is missed)."""
+    from checklists.accounts.data_rights import patient_data_models
     from checklists.admin.scoping import PatientScopedAdmin
-    from checklists.privacy import patient_data_models
 
     with_patient_data = {model for model, _lookup in patient_data_models()} | {Patient}
     for model, model_admin in admin.site._registry.items():

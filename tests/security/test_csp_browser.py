@@ -15,8 +15,8 @@ from django.contrib import admin
 from django.db import connections
 from django.urls import reverse
 
-from checklists import services
-from checklists.invitations import invitation_link
+from checklists.accounts.invitations import invitation_link
+from checklists.accounts.services import clinicians_group_sync
 from checklists.models import AccessLog, AccountClosure
 from tests.factories import DEFAULT_PASSWORD, PatientFactory, SuperuserFactory
 from tests.security.patient_data import fill_every_table
@@ -136,7 +136,7 @@ def test_every_page_holds_under_the_strict_csp(browser, live_server):
     closure.care_team.add(superuser)
     AccessLog.objects.create(action="view", patient=patient, patient_ref=patient.pk)
     invited = PatientFactory(user__email="new@example.com", user__password=None)
-    services.clinicians_group_sync()
+    clinicians_group_sync()
 
     clinician_side = Visitor(browser, live_server.url)
     clinician_side.sign_in("/admin/login/", superuser.email)

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from checklists.accounts.data_rights import patient_data_models
 from checklists.models import (
     AccessLog,
     AccountClosure,
@@ -20,7 +21,6 @@ from checklists.models import (
     Patient,
     UserSession,
 )
-from checklists.privacy import patient_data_models
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.patient_data import DIARY_NOTE, MAKERS, MEDICATION_NAME, fill_every_table, rows_per_table
 

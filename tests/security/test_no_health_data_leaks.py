@@ -10,11 +10,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from checklists import reminders
+from checklists.accounts.invitations import invitation_send
 from checklists.careplan import services as careplan_services
-from checklists.invitations import invitation_send
 from checklists.models import AccessLog, LabResult, Reminder
 from checklists.models.reminders import ReminderKind
+from checklists.reminders.dispatch import reminders_sweep
+from checklists.reminders.send import reminders_send_slot
+from checklists.reminders.services import reminder_create
 from tests.api.conftest import checkoff_op, diary_op, make_plan
 from tests.factories import DEFAULT_PASSWORD, PatientFactory
 from tests.reminders.conftest import Recorder, fake_push, subscribe, vapid, vapid_keys  # noqa: F401  (fixtures)
@@ -84,7 +86,7 @@ def test_a_full_day_leaks_no_health_data(caplog, clinician, patient, other_patie
     # Evening: a reminder cycle, by push for this patient and by email for one without a phone.
     subscribe(patient, fake_push, "phone")
     for who in (patient, other_patient):
-        reminders.reminder_create(
+        reminder_create(
             patient=who,
             kind=ReminderKind.MEDICATION,
             local_time=(now + timedelta(hours=1)).time(),
@@ -93,8 +95,8 @@ def test_a_full_day_leaks_no_health_data(caplog, clinician, patient, other_patie
     slot = timezone.now() + timedelta(minutes=1)
     Reminder.objects.filter(patient__in=[patient, other_patient]).update(next_fire_at=slot)
     recorder = Recorder()
-    reminders.reminders_sweep(now=slot, enqueue=recorder)
-    results = [reminders.reminders_send_slot(patient_id=pid, slot=at) for pid, at in recorder.calls]
+    reminders_sweep(now=slot, enqueue=recorder)
+    results = [reminders_send_slot(patient_id=pid, slot=at) for pid, at in recorder.calls]
     assert {r.channel for r in results} == {"push", "email"}
     assert fake_push.received, "the push service got the reminder"
 

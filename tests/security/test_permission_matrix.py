@@ -20,11 +20,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from checklists import reminders, services
 from checklists.careplan import services as careplan_services
 from checklists.models import AccessLog, AccountClosure, DiaryEntry, DueFollowUp, PushSubscription
 from checklists.models.careplan import FollowUpKind
 from checklists.models.reminders import ReminderKind
+from checklists.plan.services import assignment_create
+from checklists.reminders.services import reminder_create
 from tests.factories import template_with_items
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +55,7 @@ def _diary_of_patient(p) -> dict:
 
 
 def _reminder_of_patient(p) -> dict:
-    reminder = reminders.reminder_create(
-        patient=p["patient"], kind=ReminderKind.MEDICATION, local_time=time(21)
-    )
+    reminder = reminder_create(patient=p["patient"], kind=ReminderKind.MEDICATION, local_time=time(21))
     return {"pk": reminder.pk}
 
 
@@ -153,9 +152,7 @@ ADMIN: dict[str, AdminEntry] = {
         lambda p: p["patient"], "200 200 200 403 200", "200 200 404 404 404", "200 200 200 200 200"
     ),
     "checklists.assignment": AdminEntry(
-        lambda p: services.assignment_create(
-            patient=p["patient"], template=template_with_items(1), assigned_by=None
-        ),
+        lambda p: assignment_create(patient=p["patient"], template=template_with_items(1), assigned_by=None),
         "200 200 200 200 200",
         "200 200 404 404 404",
         "200 200 200 200 200",

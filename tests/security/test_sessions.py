@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from checklists.accounts.data_rights import sessions_end_others
 from checklists.models import UserSession
-from checklists.privacy import sessions_end_others
 from checklists.tasks import sessions_clear_expired
 from tests.factories import DEFAULT_PASSWORD, PatientFactory
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.dateparse import parse_date
 
 from checklists.models import AccessLog
-from checklists.privacy import accesslog_write_csv
+from checklists.security.audit import accesslog_write_csv
 
 
 class Command(BaseCommand):

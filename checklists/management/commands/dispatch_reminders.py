@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from checklists.reminders import reminders_sweep
+from checklists.tasks import sweep_and_enqueue
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, once: bool = False, interval: float | None = None, **options) -> None:
         interval = interval or settings.REMINDER_SWEEP_INTERVAL_SECONDS
         while True:
-            result = reminders_sweep()
+            result = sweep_and_enqueue()
             if result.claimed or result.requeued or once:
                 self.stdout.write(
                     f"claimed {result.claimed} reminders, queued {result.queued} sends, "

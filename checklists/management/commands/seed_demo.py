@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.timezone import now
 
-from checklists import services
+from checklists.accounts.services import clinician_create
 from checklists.careplan import services as careplan_services
 from checklists.models import (
     Assignment,
@@ -24,6 +24,8 @@ from checklists.models import (
     Patient,
 )
 from checklists.models.careplan import FollowUpKind  # care plan
+from checklists.plan.services import assignment_create, library_install_defaults
+from checklists.sync.changes import patient_take_seq
 
 DEMO_PASSWORD = "rls-demo-2026"
 DEMO_TEAMS = [
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off (production?). Use --force if you mean it."
             )
-        services.library_install_defaults()
+        library_install_defaults()
         templates = list(
             ChecklistTemplate.objects.filter(category__in=["lifestyle", "trigger_avoidance"]).order_by("name")
         )
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=email).first()
         if user is None:
             if staff:
-                return services.clinician_create(
+                return clinician_create(
                     email=email, password=password, first_name="Demo", last_name="Clinician"
                 )
             user = User.objects.create_user(
@@ -92,9 +94,7 @@ class Command(BaseCommand):
         start = patient.local_today() - timedelta(days=HISTORY_DAYS)
         for template in templates:
             if not Assignment.objects.filter(patient=patient, template=template).exists():
-                services.assignment_create(
-                    patient=patient, template=template, assigned_by=clinician, start_date=start
-                )
+                assignment_create(patient=patient, template=template, assigned_by=clinician, start_date=start)
         if CheckOff.objects.filter(patient=patient).exists():
             return
         # Repeatable history: about three quarters of items done, a little worse at weekends.
@@ -110,7 +110,7 @@ class Command(BaseCommand):
                 if rng.random() < chance
             )
         # Each row gets the next server change sequence number, as a sync would give it.
-        first = services.patient_take_seq(patient_id=patient.pk, count=len(rows))
+        first = patient_take_seq(patient_id=patient.pk, count=len(rows))
         for seq, row in enumerate(rows, start=first):
             row.seq = seq
         CheckOff.objects.bulk_create(rows)
@@ -182,7 +182,7 @@ class Command(BaseCommand):
                         arms_involved=offset <= 2,
                     )
                 )
-            first = services.patient_take_seq(patient_id=patient.pk, count=len(rows))
+            first = patient_take_seq(patient_id=patient.pk, count=len(rows))
             for seq, row in enumerate(rows, start=first):
                 row.seq = seq
             DiaryEntry.objects.bulk_create(rows)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from checklists.push import vapid_generate_keys
+from checklists.reminders.push import vapid_generate_keys
 
 
 class Command(BaseCommand):

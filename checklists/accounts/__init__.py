@@ -1,0 +1,1 @@
+"""Patients and clinicians: accounts, invitations, settings and data rights."""

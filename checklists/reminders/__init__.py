@@ -1,0 +1,1 @@
+"""Reminders: schedule math, writes, the sweep that claims due reminders, and sending them."""

@@ -1,0 +1,271 @@
+"""Sending one patient's reminders for one slot: claim the deliveries, decide what is still due,
+write the in-app notification, then push or email it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from checklists.db.raw import any_of, column_converter, db_values, insert_row, server_binding_cursor
+from checklists.models import AssignmentItem
+from checklists.models.careplan import FollowUpStatus
+from checklists.models.reminders import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Notification,
+    ReminderKind,
+)
+from checklists.plan.rules import DueWindow, due_windows, window_is_due
+from checklists.reminders.email import email_patient
+from checklists.reminders.payload import reminder_payload
+from checklists.reminders.push import push_record, push_to_patient
+
+
+@dataclass
+class SendResult:
+    """What a send task did for one patient's slot."""
+
+    status: str
+    channel: str = ""
+    tasks: int = 0
+    payload: dict | None = None
+
+
+def _claim_deliveries(
+    patient_id: int, slot: datetime, now: datetime
+) -> tuple[list[tuple[int, int]], str, str]:
+    """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
+    re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
+    now owns, and the patient's time zone and language ("" when it owns none)."""
+    db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            """UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
+               WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+               RETURNING id, reminder_id,
+                   (SELECT time_zone FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id),
+                   (SELECT language FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id)""",
+            [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return [], "", ""
+    return [(row[0], row[1]) for row in rows], rows[0][2], rows[0][3]
+
+
+@dataclass
+class SlotReminder:
+    """A claimed reminder with what the send-time decision needs: its checklist's items (due window
+    and done state on the slot's day), whether that day's diary entry exists, and whether its
+    follow-up is still planned."""
+
+    id: int
+    kind: str
+    only_if_not_done: bool
+    diary_done: bool
+    follow_up_planned: bool
+    items: list[tuple[DueWindow, bool]] = field(default_factory=list)
+
+
+# Everything the send-time decision needs in one round trip: one row per claimed reminder, or per
+# item of its checklist (inactive checklists bring none). Plain SQL because the send task runs once
+# per patient and slot, and the four ORM queries it replaces cost more CPU than the rest of the task.
+SLOT_REMINDERS_SQL = """
+    SELECT r.id, r.kind, r.only_if_not_done,
+           EXISTS (SELECT 1 FROM checklists_diaryentry e WHERE e.patient_id = r.patient_id AND e.date = %s),
+           EXISTS (SELECT 1 FROM checklists_followup f WHERE f.id = r.follow_up_id AND f.status = %s),
+           i.id, i.retired_at, i.due_from, a.start_date, a.end_date, a.weekdays, a.id,
+           EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done)
+    FROM checklists_reminder r
+    LEFT JOIN checklists_assignment a ON a.id = r.assignment_id AND a.active
+    LEFT JOIN checklists_assignmentitem i ON i.assignment_id = a.id
+    WHERE {reminder_ids}
+    ORDER BY r.id, i.position, i.id
+"""
+
+
+def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[SlotReminder]:
+    """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``."""
+    db_day = connection.ops.adapt_datefield_value(day)
+    ids, id_params = any_of("r.id", reminder_ids)
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            SLOT_REMINDERS_SQL.format(reminder_ids=ids), [db_day, FollowUpStatus.PLANNED, db_day, *id_params]
+        )
+        rows = cursor.fetchall()
+    # The ORM's conversion of a raw retired_at (SQLite gives it back naive).
+    as_datetime = column_converter(AssignmentItem._meta.get_field("retired_at"))
+    loaded: dict[int, SlotReminder] = {}
+    for rid, kind, only_if_not_done, diary_done, planned, item_id, *window_fields, done in rows:
+        reminder = loaded.get(rid)
+        if reminder is None:
+            reminder = loaded[rid] = SlotReminder(
+                rid, kind, bool(only_if_not_done), bool(diary_done), bool(planned)
+            )
+        if item_id is not None:
+            retired_at, *dates = window_fields
+            [window] = due_windows([(item_id, as_datetime(retired_at), *dates)], zone)
+            reminder.items.append((window, bool(done)))
+    return list(loaded.values())
+
+
+def _still_due(reminders: list[SlotReminder], day: date) -> tuple[list[SlotReminder], list[int], int]:
+    """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
+
+    A checklist reminder counts the items due on ``day`` by the rule the Today screen and the
+    adherence figures use (``plan.rules.window_is_due``), not yet done if "only if not done"; a diary
+    reminder is due unless the day's entry exists; a follow-up reminder while its follow-up is
+    planned; other kinds count one task each.
+    """
+    due, items, tasks = [], [], 0
+    for reminder in reminders:
+        if reminder.kind == ReminderKind.ASSIGNMENT:
+            open_items = [
+                window[0]
+                for window, done in reminder.items
+                if window_is_due(window, day) and not (reminder.only_if_not_done and done)
+            ]
+            if not open_items:
+                continue
+            items.extend(open_items)
+            tasks += len(open_items)
+        elif reminder.kind == ReminderKind.DIARY:
+            if reminder.only_if_not_done and reminder.diary_done:
+                continue
+            tasks += 1
+        elif reminder.kind == ReminderKind.FOLLOW_UP:
+            if not reminder.follow_up_planned:
+                continue  # done, skipped or cancelled since the reminder was set
+            tasks += 1
+        else:
+            tasks += 1
+        due.append(reminder)
+    return due, sorted(set(items)), tasks
+
+
+def _finish(patient_id: int, slot: datetime, ids: list[int], **fields) -> None:
+    """Record the outcome of this task's claimed deliveries ``ids`` (still "sending").
+
+    Filters on the patient and slot too: with an index condition on them, the planner cannot scan the
+    whole partial ``delivery_unfinished`` index, which the statistics of a mostly-sent table make
+    look nearly empty right after a sweep's burst of inserts. Plain SQL: the ORM's compile of this
+    UPDATE cost more CPU than the database spent running it."""
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(Delivery._meta.get_field(name).column)} = %s" for name in fields)
+    owned, id_params = any_of("id", ids)
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE checklists_delivery SET {sets} WHERE patient_id = %s AND slot = %s AND status = %s "
+            f"AND {owned}",
+            [
+                *db_values(Delivery, fields),
+                patient_id,
+                connection.ops.adapt_datetimefield_value(slot),
+                DeliveryStatus.SENDING,
+                *id_params,
+            ],
+        )
+
+
+def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None = None) -> SendResult:
+    """Deliver one patient's reminders for one slot: in-app always, then Web Push, else email.
+
+    Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
+    """
+    now = now or timezone.now()
+    # Claim, decide and write the feed entry in one transaction: one commit, and a failure before the
+    # push leaves the slot pending for the next sweep. The push goes out only once the claim is
+    # committed, so a crash mid-push leaves the rows "sending", for a later sweep to retry.
+    with transaction.atomic():
+        claimed, zone_name, language = _claim_deliveries(patient_id, slot, now)
+        if not claimed:
+            return SendResult(status="none")
+        with translation.override(language):
+            payload, due_ids, tasks = _decide(patient_id, claimed, slot, ZoneInfo(zone_name), now)
+    if payload is None:
+        return SendResult(status=DeliveryStatus.SKIPPED)
+    with translation.override(language):
+        return _send(patient_id, slot, payload, due_ids, tasks, now)
+
+
+def _decide(
+    patient_id: int, claimed: list[tuple[int, int]], slot: datetime, zone: ZoneInfo, now: datetime
+) -> tuple[dict | None, list[int], int]:
+    """Mark the claimed deliveries no longer due as skipped and write the feed entry for the rest.
+
+    Returns (payload, delivery ids to send, number of care tasks); the payload is None when nothing is
+    still due (everything done, or the reminders deleted since the sweep).
+    """
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    day = slot.astimezone(zone).date()
+    due, items, tasks = _still_due(_slot_reminders(sorted(delivery_of), day, zone), day)
+    due_ids = [delivery_of[r.id] for r in due]
+    skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
+    if skipped_ids:
+        _finish(patient_id, slot, skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
+    if not due:
+        return None, [], 0
+    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.id for r in due])
+    insert_row(
+        Notification,
+        {
+            "patient": patient_id,
+            "slot": slot,
+            "local_date": day,
+            "title": payload["title"],
+            "body": payload["body"],
+            "url": payload["url"],
+            "items": payload["items"],
+            "reminder_ids": payload["reminder_ids"],
+            "created_at": now,
+        },
+        skip_on_conflict=["patient", "slot"],  # a retried slot keeps its first feed entry
+    )
+    return payload, due_ids, tasks
+
+
+def _send(
+    patient_id: int, slot: datetime, payload: dict, due_ids: list[int], tasks: int, now: datetime
+) -> SendResult:
+    """Push the claimed slot's payload, else email it (in the patient's language); record the outcome
+    and what the push found out about the subscriptions in one transaction."""
+    outcome = push_to_patient(patient_id=patient_id, payload=payload)
+    attempts = 1
+    if outcome.retry and not outcome.delivered:  # only a retry's backoff needs the count
+        attempts = Delivery.objects.filter(pk__in=due_ids).values_list("attempts", flat=True).first() or 1
+    if outcome.delivered:
+        channel = DeliveryChannel.PUSH
+        result = SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload)
+        fields = {"status": DeliveryStatus.SENT, "channel": channel, "sent_at": timezone.now()}
+    elif outcome.retry and attempts <= settings.REMINDER_PUSH_MAX_RETRIES:
+        # Back to the queue, not a countdown task: a later sweep queues it once the wait is over.
+        wait = outcome.retry_after or settings.REMINDER_PUSH_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        result = SendResult(status="retry", tasks=tasks, payload=payload)
+        fields = {
+            "status": DeliveryStatus.PENDING,
+            "retry_at": now + timedelta(seconds=wait),
+            "queued_at": None,
+            "last_error": "; ".join(outcome.errors)[:300],
+        }
+    else:
+        # No working push subscription: email, and the in-app feed already has it.
+        if email_patient(patient_id=patient_id, body=payload["body"], url=payload["url"]):
+            channel = DeliveryChannel.EMAIL
+        else:
+            channel = DeliveryChannel.IN_APP
+        result = SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload)
+        fields = {
+            "status": DeliveryStatus.SENT,
+            "channel": channel,
+            "sent_at": timezone.now(),
+            "last_error": "; ".join(outcome.errors)[:300],
+        }
+    with transaction.atomic():
+        push_record(outcome)
+        _finish(patient_id, slot, due_ids, **fields)
+    return result

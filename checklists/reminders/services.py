@@ -1,0 +1,274 @@
+"""Reminder writes: create, edit, snooze, reschedule, the defaults, the follow-up seam, and
+the phone's push subscriptions.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from checklists.models import (
+    Assignment,
+    Patient,
+    PushSubscription,
+)
+from checklists.models.careplan import FollowUpStatus
+from checklists.models.reminders import (
+    Reminder,
+    ReminderKind,
+)
+from checklists.plan.rules import EVERY_DAY
+from checklists.reminders.schedule import next_fire
+
+
+def default_time(key: str) -> time:
+    """Return the default local time for ``key`` (a checklist category, 'diary' or 'follow_up')."""
+    times = settings.REMINDER_DEFAULT_TIMES
+    return time.fromisoformat(times.get(key) or times["other"])
+
+
+def reminder_next_fire(*, reminder: Reminder, patient: Patient, after: datetime) -> datetime | None:
+    """Return the reminder's first regular slot strictly after ``after`` (UTC), or None if none."""
+    if not reminder.active:
+        return None
+    return next_fire(
+        after=after,
+        at=reminder.local_time,
+        zone=ZoneInfo(patient.time_zone),
+        weekdays=reminder.weekdays,
+        on_date=reminder.on_date,
+        quiet_start=patient.quiet_hours_start,
+        quiet_end=patient.quiet_hours_end,
+    )
+
+
+def _reschedule(reminder: Reminder, *, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    reminder.snoozed_until = None
+    reminder.next_fire_at = reminder_next_fire(reminder=reminder, patient=reminder.patient, after=now)
+
+
+@transaction.atomic
+def reminder_create(
+    *,
+    patient: Patient,
+    kind: str,
+    local_time: time,
+    weekdays: int = EVERY_DAY,
+    on_date: date | None = None,
+    assignment: Assignment | None = None,
+    follow_up_id: int | None = None,
+    label: str = "",
+    only_if_not_done: bool = True,
+    active: bool = True,
+) -> Reminder:
+    """Create a reminder and schedule its first slot; returns it with ``next_fire_at`` set."""
+    reminder = Reminder(
+        patient=patient,
+        kind=kind,
+        local_time=local_time,
+        weekdays=weekdays,
+        on_date=on_date,
+        assignment=assignment,
+        follow_up_id=follow_up_id,
+        label=label,
+        only_if_not_done=only_if_not_done,
+        active=active,
+    )
+    _reschedule(reminder)
+    reminder.full_clean()
+    reminder.save()
+    return reminder
+
+
+REMINDER_EDITABLE_FIELDS = frozenset(
+    {"local_time", "weekdays", "on_date", "label", "only_if_not_done", "active"}
+)
+
+
+@transaction.atomic
+def reminder_update(*, reminder: Reminder, **changes) -> Reminder:
+    """Apply ``changes`` (editable fields only) and reschedule from now; returns the reminder.
+
+    Raises ValueError naming a field that may not be changed.
+    """
+    unknown = set(changes) - REMINDER_EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(reminder, name, value)
+    _reschedule(reminder)
+    reminder.full_clean()
+    reminder.save()
+    return reminder
+
+
+def reminder_delete(*, reminder: Reminder) -> None:
+    """Delete the reminder and its delivery history."""
+    reminder.delete()
+
+
+def reminder_snooze(*, reminder: Reminder, minutes: int, now: datetime | None = None) -> Reminder:
+    """Fire the reminder again ``minutes`` from now (one of REMINDER_SNOOZE_MINUTES); returns it.
+
+    The snooze replaces any slot before it; after it fires, the regular schedule resumes.
+    Raises ValueError for another number of minutes.
+    """
+    if minutes not in settings.REMINDER_SNOOZE_MINUTES:
+        raise ValueError(f"minutes must be one of {settings.REMINDER_SNOOZE_MINUTES}")
+    until = (now or timezone.now()) + timedelta(minutes=minutes)
+    Reminder.objects.filter(pk=reminder.pk).update(
+        snoozed_until=until, next_fire_at=until, updated_at=timezone.now()
+    )
+    reminder.snoozed_until = reminder.next_fire_at = until
+    return reminder
+
+
+def reminders_reschedule_patient(*, patient: Patient) -> int:
+    """Recompute every reminder of ``patient`` (after a change of time zone or quiet hours).
+
+    Returns how many reminders were rescheduled; snoozes are kept.
+    """
+    now = timezone.now()
+    count = 0
+    for reminder in Reminder.objects.filter(patient=patient).select_related("patient"):
+        reminder.patient = patient
+        regular = reminder_next_fire(reminder=reminder, patient=patient, after=now)
+        if reminder.snoozed_until and reminder.snoozed_until > now:
+            regular = reminder.snoozed_until
+        Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=regular)
+        count += 1
+    return count
+
+
+def reminder_for_assignment(*, assignment: Assignment) -> Reminder:
+    """Return the assignment's daily reminder, creating the default one (time by category) if missing."""
+    existing = Reminder.objects.filter(assignment=assignment).first()
+    if existing:
+        return existing
+    return reminder_create(
+        patient=assignment.patient,
+        kind=ReminderKind.ASSIGNMENT,
+        assignment=assignment,
+        local_time=default_time(assignment.category),
+        weekdays=assignment.weekdays,
+        label=assignment.name[:LABEL_MAX],
+    )
+
+
+def reminder_defaults_ensure(*, patient: Patient) -> list[Reminder]:
+    """Create the patient's default reminders that are missing: the diary at bedtime and one per
+    active assignment. Returns the reminders created."""
+    created = []
+    if not Reminder.objects.filter(patient=patient, kind=ReminderKind.DIARY).exists():
+        created.append(
+            reminder_create(
+                patient=patient,
+                kind=ReminderKind.DIARY,
+                local_time=default_time("diary"),
+                label=gettext("Tonight's diary"),
+            )
+        )
+    for assignment in Assignment.objects.filter(patient=patient, active=True, reminders__isnull=True):
+        created.append(reminder_for_assignment(assignment=assignment))
+    return created
+
+
+@transaction.atomic
+def reminders_for_follow_up(
+    *, patient: Patient, follow_up_id: int, due_date: date, title: str = ""
+) -> list[Reminder]:
+    """(Re)create the follow-up's one-off reminders, REMINDER_FOLLOW_UP_DAYS_BEFORE its due date.
+
+    ``title`` names them in the app's reminder list (e.g. "Medication review: in 3 days"); it is
+    never sent in a push notification or email.
+
+    Returns the reminders that will still fire (those already in the past are not created).
+    """
+    reminders_cancel_follow_up(follow_up_id=follow_up_id)
+    created = []
+    for days_before in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE:
+        reminder = reminder_create(
+            patient=patient,
+            kind=ReminderKind.FOLLOW_UP,
+            follow_up_id=follow_up_id,
+            on_date=due_date - timedelta(days=days_before),
+            local_time=default_time("follow_up"),
+            label=_follow_up_label(title, days_before),
+        )
+        if reminder.next_fire_at is None:
+            reminder.delete()
+        else:
+            created.append(reminder)
+    return created
+
+
+def follow_up_reminders_sync(follow_up) -> list[Reminder]:
+    """Bring a follow-up's reminders in line after it was saved: (re)created while it is planned,
+    removed once it is not. Returns the reminders that will fire."""
+    if follow_up.status != FollowUpStatus.PLANNED:
+        reminders_cancel_follow_up(follow_up_id=follow_up.pk)
+        return []
+    existing = set(
+        Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk).values_list(
+            "on_date", flat=True
+        )
+    )
+    wanted = {follow_up.due_date - timedelta(days=d) for d in settings.REMINDER_FOLLOW_UP_DAYS_BEFORE}
+    if existing and existing <= wanted:
+        return list(Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up.pk))
+    return reminders_for_follow_up(
+        patient=follow_up.patient,
+        follow_up_id=follow_up.pk,
+        due_date=follow_up.due_date,
+        title=follow_up.title,
+    )
+
+
+LABEL_MAX = Reminder._meta.get_field("label").max_length
+
+
+def _follow_up_label(title: str, days_before: int) -> str:
+    """Return the in-app name of a follow-up reminder, e.g. "Duplex ultrasound: in 3 days"."""
+    when = (
+        gettext("today")
+        if days_before == 0
+        else ngettext("in %(days)d day", "in %(days)d days", days_before) % {"days": days_before}
+    )
+    label = f"{title}: {when}" if title else gettext("Follow-up %(when)s") % {"when": when}
+    return label[:LABEL_MAX]
+
+
+def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
+    """Delete the follow-up's reminders (it was done, moved or cancelled); returns how many."""
+    deleted, _ = Reminder.objects.filter(kind=ReminderKind.FOLLOW_UP, follow_up_id=follow_up_id).delete()
+    return deleted
+
+
+def push_subscription_save(
+    *, patient: Patient, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> tuple[PushSubscription, bool]:
+    """Store a browser's Web Push subscription for ``patient``; returns (subscription, created).
+
+    Posting an endpoint again updates its keys; an endpoint last stored for someone else moves to
+    ``patient``, because a browser's push endpoint belongs to whoever is signed in on it now.
+    """
+    return PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "patient": patient,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[:300],
+            "failure_count": 0,
+        },
+    )
+
+
+def push_subscription_delete(*, patient: Patient, subscription_id: int) -> bool:
+    """Delete one of the patient's push subscriptions; returns False when it is not theirs or gone."""
+    deleted, _ = PushSubscription.objects.filter(patient=patient, pk=subscription_id).delete()
+    return bool(deleted)

@@ -1,0 +1,257 @@
+"""The offline-sync engine behind ``POST /api/v1/sync/``.
+
+A phone records changes while offline as *ops* (a check-off set or cleared, a diary entry written)
+and sends them in batches whenever it can. The engine guarantees that the final state depends only
+on the set of ops, never on the order, the batching or the number of deliveries:
+
+- an op id the server has accepted before is a duplicate and changes nothing;
+- per key ((item, date) for check-offs, date for diary entries) the op with the greatest
+  ``(at, op_id)`` wins: the latest client time, ties broken by the larger op id;
+- an op the patient may not make (someone else's item, a date outside the checklist's window, a date
+  after the patient's local tomorrow) is rejected with reasons, and the rest of the batch applies.
+
+A batch costs a constant number of queries whatever its size (one read per table, bulk upserts) and
+is applied atomically. Parsing is plain Python, not DRF serializers, because it runs for every op.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checklists.db import bulk
+from checklists.diary.rules import DIARY_FIELDS
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, SyncOp
+from checklists.plan.rules import (
+    DUE_ITEM_FIELDS,
+    FUTURE_DAY_MESSAGE,
+    NotDue,
+    due_windows,
+    latest_recordable_day,
+    not_due_reason,
+)
+from checklists.sync.changes import patient_take_seq, sync_changes_for
+from checklists.sync.parse import Batch, CheckoffOp, DiaryOp, Op
+
+# The oldest possible (at, op_id): a row written without a client clock loses to any op.
+_NO_CLOCK = datetime.min.replace(tzinfo=UTC)
+_NO_OP = UUID(int=0)
+
+
+@dataclass(slots=True)
+class SyncResult:
+    """What the server did with a batch, in the response's shape."""
+
+    applied: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    cursor: int = 0
+
+    def as_response(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "changes": self.changes,
+            "cursor": self.cursor,
+        }
+
+
+def _wins(op: Op, current: tuple[datetime | None, UUID | None] | None) -> bool:
+    """Return True when ``op`` beats the stored (client_at, op_id) of its key."""
+    if current is None:
+        return True
+    at, op_id = current
+    return (op.at, op.op_id) > (at or _NO_CLOCK, op_id or _NO_OP)
+
+
+def _checkoff_rejections(
+    ops: list[CheckoffOp], *, patient: Patient, latest: date
+) -> dict[UUID, dict[str, list[str]]]:
+    """Return the reasons, per op id, why check-off ops cannot apply; one query.
+
+    An op is rejected on an item that is not the patient's, on a day the item is not due for its
+    dates (``plan.rules.not_due_reason``: before its start, after its end, from the day it was
+    retired), or after ``latest``. A day the checklist does not run on by weekday is accepted: the
+    weekdays may have changed while the phone was offline, and the tap is the patient's record.
+    """
+    rows = (
+        AssignmentItem.objects.filter(id__in={op.item for op in ops}, assignment__patient=patient)
+        .order_by()
+        .values_list(*DUE_ITEM_FIELDS)
+    )
+    windows = {window.item_id: window for window in due_windows(rows, patient.zone)}
+    rejections: dict[UUID, dict[str, list[str]]] = {}
+    for op in ops:
+        window = windows.get(op.item)
+        if window is None:
+            rejections[op.op_id] = {"item": [_("This item is not on your checklists.")]}
+            continue
+        reason = not_due_reason(window, op.date)
+        if reason in (NotDue.BEFORE_START, NotDue.AFTER_END):
+            span = (
+                _("from %(start)s to %(end)s")
+                % {"start": window.start.isoformat(), "end": window.end.isoformat()}
+                if window.end
+                else _("from %(start)s") % {"start": window.start.isoformat()}
+            )
+            rejections[op.op_id] = {
+                "date": [_("This date is outside the checklist's dates (%(span)s).") % {"span": span}]
+            }
+        elif reason == NotDue.RETIRED:
+            assert window.retired_on is not None
+            rejections[op.op_id] = {
+                "date": [
+                    _("This item was removed from your checklist on %(day)s.")
+                    % {"day": window.retired_on.isoformat()}
+                ]
+            }
+        elif op.date > latest:
+            rejections[op.op_id] = {"date": [str(FUTURE_DAY_MESSAGE)]}
+    return rejections
+
+
+def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
+    """Apply a parsed batch for ``patient`` atomically; return applied/duplicate/rejected op ids, the
+    changes since the batch's cursor (this batch's included) and the new cursor.
+
+    ``applied`` lists every op accepted, including one superseded by a later change to the same key:
+    the state it left is in ``changes``. Constant number of queries whatever the batch size.
+    """
+    result = SyncResult()
+    with transaction.atomic():
+        # Lock the patient's row first: one patient's batches apply one at a time, so the read of
+        # the current winners below cannot go stale before our upsert.
+        cursor = Patient.objects.select_for_update().values_list("sync_seq", flat=True).get(pk=patient.pk)
+        now = timezone.now()
+        fresh = _remember_new_ops(batch.ops, patient=patient, now=now, result=result)
+        rejections = _rejections(fresh, patient=patient)
+        best = _latest_per_key(fresh, rejections, result=result)
+        current = _stored_clocks(list(best.values()), patient=patient)
+        winners = [op for op in best.values() if _wins(op, current.get(op.key))]
+        if winners:
+            cursor = _write_winners(winners, patient=patient, now=now)
+        since = batch.since
+        if since is not None and since > cursor:
+            # A cursor this server never issued (a restored database, another server): start over.
+            since = None
+        result.changes = sync_changes_for(patient=patient, since=since, until=cursor)
+        result.cursor = cursor
+    return result
+
+
+def _remember_new_ops(ops: list[Op], *, patient: Patient, now: datetime, result: SyncResult) -> list[Op]:
+    """Record the batch's op ids and return the ops not seen before; the others go to duplicates.
+
+    One statement both records them and tells the new from the replayed: the insert skips the ids
+    seen before and returns the others."""
+    new = set(
+        bulk.upsert(
+            SyncOp,
+            ("op_id", "patient", "received_at"),
+            [(op_id, patient.pk, now) for op_id in dict.fromkeys(op.op_id for op in ops)],
+            unique=("op_id",),
+            returning="op_id",
+        )
+    )
+    fresh: list[Op] = []
+    for op in ops:
+        if op.op_id in new:
+            new.discard(op.op_id)  # a second copy within this batch is a duplicate too
+            fresh.append(op)
+        else:
+            result.duplicates.append(str(op.op_id))
+    return fresh
+
+
+def _rejections(ops: list[Op], *, patient: Patient) -> dict[UUID, dict[str, list[str]]]:
+    """Return the reasons, per op id, why ops cannot apply, and forget those ops: sent again, a
+    rejected op is judged again."""
+    latest = latest_recordable_day(patient.local_today())
+    checkoff_ops = [op for op in ops if isinstance(op, CheckoffOp)]
+    rejections = _checkoff_rejections(checkoff_ops, patient=patient, latest=latest) if checkoff_ops else {}
+    for op in ops:
+        if isinstance(op, DiaryOp) and op.date > latest:
+            rejections[op.op_id] = {"date": [str(FUTURE_DAY_MESSAGE)]}
+    if rejections:
+        SyncOp.objects.filter(op_id__in=list(rejections)).delete()
+    return rejections
+
+
+def _latest_per_key(
+    ops: list[Op], rejections: dict[UUID, dict[str, list[str]]], *, result: SyncResult
+) -> dict[tuple, Op]:
+    """Sort the ops into applied and rejected; return the latest applied op of each key."""
+    best: dict[tuple, Op] = {}
+    for op in ops:
+        if op.op_id in rejections:
+            result.rejected.append({"op_id": str(op.op_id), "errors": rejections[op.op_id]})
+            continue
+        result.applied.append(str(op.op_id))
+        held = best.get(op.key)
+        if held is None or (op.at, op.op_id) > (held.at, held.op_id):
+            best[op.key] = op
+    return best
+
+
+def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
+    """Return the stored (client_at, op_id) of the ops' keys that already have a row; two queries."""
+    checkoff_ops = [op for op in ops if isinstance(op, CheckoffOp)]
+    diary_ops = [op for op in ops if isinstance(op, DiaryOp)]
+    current: dict[tuple, tuple] = {}
+    if checkoff_ops:
+        # A superset of the batch's keys that the (item, date) index reads as ranges; bounded by
+        # the patient's own history between the batch's first and last dates.
+        days = [op.date for op in checkoff_ops]
+        rows = (
+            CheckOff.objects.filter(
+                patient=patient,
+                item_id__in={op.item for op in checkoff_ops},
+                date__gte=min(days),
+                date__lte=max(days),
+            )
+            .order_by()
+            .values_list("item_id", "date", "client_at", "op_id")
+        )
+        current.update((("checkoff", item, day), (at, op_id)) for item, day, at, op_id in rows)
+    if diary_ops:
+        rows = (
+            DiaryEntry.objects.filter(patient=patient, date__in={op.date for op in diary_ops})
+            .order_by()
+            .values_list("date", "client_at", "op_id")
+        )
+        current.update((("diary", day), (at, op_id)) for day, at, op_id in rows)
+    return current
+
+
+def _write_winners(winners: list[Op], *, patient: Patient, now: datetime) -> int:
+    """Upsert the winning ops' check-offs and diary entries with fresh change numbers; returns the
+    last change number taken (the new cursor)."""
+    seq = patient_take_seq(patient_id=patient.pk, count=len(winners))
+    checkoffs, entries = [], []
+    for offset, op in enumerate(winners):
+        if isinstance(op, CheckoffOp):
+            checkoffs.append((op.item, patient.pk, op.date, op.done, op.op_id, op.at, seq + offset, now))
+        else:
+            entry = [op.entry[name] for name in DIARY_FIELDS]
+            entries.append((patient.pk, op.date, *entry, op.op_id, op.at, seq + offset, now))
+    bulk.upsert(
+        CheckOff,
+        ("item", "patient", "date", "done", "op_id", "client_at", "seq", "updated_at"),
+        checkoffs,
+        unique=("item", "date"),
+        update=("done", "op_id", "client_at", "seq", "updated_at"),
+    )
+    bulk.upsert(
+        DiaryEntry,
+        ("patient", "date", *DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"),
+        entries,
+        unique=("patient", "date"),
+        update=(*DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"),
+    )
+    return seq + len(winners) - 1

@@ -1,0 +1,280 @@
+"""Parsing a sync batch: plain Python, not DRF serializers, because it runs for every op."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
+
+# Ids and cursors are database bigints.
+MAX_ID = 2**63 - 1
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+_TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+
+
+# RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
+_AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoffOp:
+    """Set an item's done state on a date."""
+
+    op_id: UUID
+    item: int
+    date: date
+    done: bool
+    at: datetime
+
+    @property
+    def key(self) -> tuple:
+        return ("checkoff", self.item, self.date)
+
+
+@dataclass(frozen=True, slots=True)
+class DiaryOp:
+    """Write the whole diary entry of a date."""
+
+    op_id: UUID
+    date: date
+    at: datetime
+    entry: dict[str, Any]
+
+    @property
+    def key(self) -> tuple:
+        return ("diary", self.date)
+
+
+Op = CheckoffOp | DiaryOp
+
+
+@dataclass(slots=True)
+class Batch:
+    """A parsed, well-formed request: the ops in the order sent and the client's cursor."""
+
+    ops: list[Op]
+    since: int | None
+
+
+class BatchError(Exception):
+    """The batch as a whole is malformed; ``detail`` says what, ``errors`` says where."""
+
+    def __init__(self, detail: str, errors: dict[str, list[str]], **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.extra = extra
+
+    def as_response(self) -> dict[str, Any]:
+        """Return the 400 body: ``{"detail": ..., "errors": {path: [messages]}, ...}``."""
+        return {"detail": self.detail, "errors": self.errors, **self.extra}
+
+
+def _parse_date(value: Any) -> date:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError(_("Enter a date as YYYY-MM-DD."))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(_("%(value)s is not a calendar date.") % {"value": value}) from None
+
+
+def _parse_at(value: Any) -> datetime:
+    message = _("Enter the client time as ISO-8601 with an offset, e.g. 2026-05-01T21:30:00+02:00.")
+    if not isinstance(value, str) or len(value) > 64 or not _AT_RE.match(value):
+        raise ValueError(message)
+    try:
+        parsed = datetime.fromisoformat(value.upper())
+    except ValueError:
+        raise ValueError(message) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(message)
+    return parsed.astimezone(UTC)
+
+
+def _parse_scale(value: Any, *, required: bool) -> int | None:
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= DIARY_SCALE_MAX:
+        raise ValueError(_("Enter a whole number from 0 to %(max)d.") % {"max": DIARY_SCALE_MAX})
+    return value
+
+
+def _storable(text: str) -> bool:
+    """Return False for text no database column can hold: NUL characters or lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        errors[path] = [_("A diary op needs an 'entry' object.")]
+        return {}
+    entry: dict[str, Any] = {}
+    try:
+        entry["severity"] = _parse_scale(value.get("severity"), required=True)
+    except ValueError as exc:
+        errors[f"{path}.severity"] = [str(exc)]
+    try:
+        entry["sleep_quality"] = _parse_scale(value.get("sleep_quality"), required=False)
+    except ValueError as exc:
+        errors[f"{path}.sleep_quality"] = [str(exc)]
+    onset = value.get("onset_time")
+    if onset is None:
+        entry["onset_time"] = None
+    elif isinstance(onset, str) and _TIME_RE.match(onset):
+        try:
+            entry["onset_time"] = time.fromisoformat(onset)
+        except ValueError:
+            errors[f"{path}.onset_time"] = [_("Enter a time as HH:MM.")]
+    else:
+        errors[f"{path}.onset_time"] = [_("Enter a time as HH:MM.")]
+    arms = value.get("arms_involved", False)
+    if isinstance(arms, bool):
+        entry["arms_involved"] = arms
+    else:
+        errors[f"{path}.arms_involved"] = [_("Must be true or false.")]
+    note = value.get("note", "")
+    if isinstance(note, str) and len(note) <= DIARY_NOTE_MAX_LENGTH and _storable(note):
+        entry["note"] = note
+    else:
+        errors[f"{path}.note"] = [
+            _("Enter text of at most %(max)d characters.") % {"max": DIARY_NOTE_MAX_LENGTH}
+        ]
+    return entry
+
+
+def _parse_checkoff_fast(raw: Any) -> CheckoffOp | None:
+    """Return the well-formed check-off op ``raw`` describes, or None to take the slow, explaining path.
+
+    Check-offs are nearly every op of a batch; this accepts exactly what _parse_op accepts.
+    """
+    try:
+        op_id, item, day, done, at = raw["op_id"], raw["item"], raw["date"], raw["done"], raw["at"]
+    except (KeyError, TypeError):
+        return None
+    if (
+        type(op_id) is str
+        and type(item) is int
+        and 1 <= item <= MAX_ID
+        and type(done) is bool
+        and type(day) is str
+        and type(at) is str
+        and len(at) <= 64
+        and _UUID_RE.match(op_id)
+        and _DATE_RE.match(day)
+        and _AT_RE.match(at)
+    ):
+        try:
+            parsed_at = datetime.fromisoformat(at.upper())
+            return CheckoffOp(UUID(op_id), item, date.fromisoformat(day), done, parsed_at.astimezone(UTC))
+        except ValueError:
+            return None
+    return None
+
+
+def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
+    if type(raw) is dict and raw.get("kind") == "checkoff":
+        op = _parse_checkoff_fast(raw)
+        if op is not None:
+            return op
+    path = f"ops[{index}]"
+    if not isinstance(raw, dict):
+        errors[path] = [_("Each op must be an object.")]
+        return None
+    before = len(errors)
+    values: dict[str, Any] = {}
+
+    def take(name: str, parse) -> None:
+        if name not in raw:
+            errors[f"{path}.{name}"] = [_("This field is required.")]
+            return
+        try:
+            values[name] = parse(raw[name])
+        except ValueError as exc:
+            errors[f"{path}.{name}"] = [str(exc)]
+
+    def parse_uuid(value: Any) -> UUID:
+        try:
+            if not isinstance(value, str) or not _UUID_RE.match(value):
+                raise ValueError
+            return UUID(value)
+        except ValueError:
+            raise ValueError(_("Enter a UUID.")) from None
+
+    def parse_item(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+            raise ValueError(_("Enter an item id (a positive whole number)."))
+        return value
+
+    def parse_done(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ValueError(_("Must be true or false."))
+        return value
+
+    take("op_id", parse_uuid)
+    take("date", _parse_date)
+    take("at", _parse_at)
+    kind = raw.get("kind")
+    if kind == "checkoff":
+        take("item", parse_item)
+        take("done", parse_done)
+    elif kind == "diary":
+        values["entry"] = _parse_entry(raw.get("entry"), errors, f"{path}.entry")
+    else:
+        errors[f"{path}.kind"] = [_("Must be 'checkoff' or 'diary'.")]
+    if len(errors) > before:
+        return None
+    if kind == "checkoff":
+        return CheckoffOp(**values)
+    return DiaryOp(**values)
+
+
+def parse_batch(data: Any) -> Batch:
+    """Return the parsed batch, or raise BatchError naming every problem (or the size limit)."""
+    limit = settings.API_SYNC_MAX_OPS
+    if not isinstance(data, dict):
+        raise BatchError(
+            _("The body must be a JSON object with 'ops' and 'since'."),
+            {"body": [_("Expected a JSON object.")]},
+        )
+    errors: dict[str, list[str]] = {}
+    ops_raw = data.get("ops")
+    since = data.get("since")
+    if "since" not in data:
+        errors["since"] = [_("Required: the cursor of your last sync, or null for everything.")]
+    elif since is not None and (
+        isinstance(since, bool) or not isinstance(since, int) or not 0 <= since <= MAX_ID
+    ):
+        errors["since"] = [_("Must be null or a cursor (a whole number) from an earlier response.")]
+    if not isinstance(ops_raw, list):
+        errors["ops"] = [_("Must be a list of ops.")]
+        raise BatchError(_("Malformed batch: %(where)s.") % {"where": ", ".join(errors)}, errors)
+    if len(ops_raw) > limit:
+        message = _("A batch may hold at most %(limit)d ops; this one has %(count)d. Send it in parts.") % {
+            "limit": limit,
+            "count": len(ops_raw),
+        }
+        raise BatchError(message, {"ops": [message]}, limit=limit)
+    ops = [_parse_op(raw, index, errors) for index, raw in enumerate(ops_raw)]
+    if errors:
+        where = ", ".join(list(errors)[:5]) + (", ..." if len(errors) > 5 else "")
+        raise BatchError(_("Malformed batch: %(where)s.") % {"where": where}, errors)
+    return Batch(ops=ops, since=since)  # type: ignore[arg-type]
