@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklists.api import careplan, privacy_views, views
+from checklists.api import careplan, data_rights, views
 from checklists.api import reminders as reminder_views
 
 app_name = "api"
@@ -15,11 +15,11 @@ urlpatterns = [
     path("push-subscriptions/", views.PushSubscriptionsView.as_view(), name="push-subscriptions"),
     path("push-subscriptions/<str:id>/", views.PushSubscriptionView.as_view(), name="push-subscription"),
     # data rights and sign-out everywhere
-    path("me/export/", privacy_views.ExportView.as_view(), name="me-export"),
-    path("me/delete/", privacy_views.DeleteAccountView.as_view(), name="me-delete"),
+    path("me/export/", data_rights.ExportView.as_view(), name="me-export"),
+    path("me/delete/", data_rights.DeleteAccountView.as_view(), name="me-delete"),
     path(
         "me/sign-out-everywhere/",
-        privacy_views.SignOutEverywhereView.as_view(),
+        data_rights.SignOutEverywhereView.as_view(),
         name="me-sign-out-everywhere",
     ),
     # care plan
