@@ -7,9 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 
 from checklists.accounts.permissions import CLINICIAN_PERMISSIONS
-from checklists.models import (
-    Patient,
-)
+from checklists.models import Patient
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.reminders.services import reminders_reschedule_patient
 

@@ -5,10 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from checklists.models import (
-    DiaryEntry,
-    Patient,
-)
+from checklists.models import DiaryEntry, Patient
 from checklists.sync.changes import patient_take_seq
 
 

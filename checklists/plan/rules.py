@@ -13,8 +13,6 @@ from typing import NamedTuple
 from django.utils.translation import gettext_lazy, ngettext
 
 EVERY_DAY = 0b1111111
-
-
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

@@ -8,13 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from checklists.library.defaults import DEFAULT_TEMPLATES
-from checklists.models import (
-    Assignment,
-    AssignmentItem,
-    ChecklistTemplate,
-    Patient,
-    TemplateItem,
-)
+from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, TemplateItem
 from checklists.plan.rules import EVERY_DAY
 from checklists.reminders.services import reminder_defaults_ensure
 

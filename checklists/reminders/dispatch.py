@@ -21,11 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from checklists.models.reminders import (
-    Delivery,
-    DeliveryStatus,
-    Reminder,
-)
+from checklists.models.reminders import Delivery, DeliveryStatus, Reminder
 from checklists.reminders.schedule import next_fire
 
 logger = logging.getLogger(__name__)
@@ -44,8 +40,6 @@ class SweepResult:
 
 # Queues one send task per (patient id, slot); raises when the broker failed (some may have been queued).
 Enqueue = Callable[[list[tuple[int, datetime]]], None]
-
-
 # Send tasks are published this many at a time, in one round trip to Redis (kombu's publish batch).
 PUBLISH_BATCH_SIZE = 1000
 
@@ -56,13 +50,9 @@ def _uses_skip_locked() -> bool:
 
 # Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
 SWEEP_LOCK_NAMESPACE = 0x524C5331
-
-
 # One group of claimed reminders that share a slot and everything their next slot depends on:
 # (slot, local_time, weekdays, on_date, zone, quiet start, quiet end, reminder ids, patient ids).
 ClaimedGroup = tuple[datetime, time, int, date | None, str, time | None, time | None, list[int], list[int]]
-
-
 # Claims the due reminders of the patients behind the first ``limit`` due reminders (found through the
 # reminder_due index), skipping patients another sweep holds, and inserts their deliveries; returns
 # them grouped by schedule, so Python computes each group's next slot once.

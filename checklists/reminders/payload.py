@@ -6,8 +6,6 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import ngettext
 
 PUSH_TITLE = "RLS Care"
-
-
 TODAY_URL = "/#today"
 
 

@@ -31,16 +31,10 @@ from checklists.db.raw import any_of, column_converter, server_binding_cursor
 from checklists.models import PushSubscription
 
 logger = logging.getLogger(__name__)
-
-
 # Push service answers that mean "this subscription is gone": delete it.
 GONE_STATUSES = frozenset({404, 410})
-
-
 # How fresh ``PushSubscription.last_success_at`` is kept.
 SUCCESS_RECORD_INTERVAL = timedelta(hours=1)
-
-
 # Answers that mean "try again later".
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -77,8 +71,6 @@ def vapid_public_key() -> str:
 
 
 PUSH_CONNECTIONS_PER_SERVICE = 10  # as requests' default pool size
-
-
 # pid -> this process's HTTP connection pools (urllib3's PoolManager: one pool per push service,
 # connections kept alive between pushes, safe to share between threads). Keyed by pid so a forked
 # pool process never shares its parent's sockets.
@@ -102,11 +94,7 @@ def _http() -> urllib3.PoolManager:
 # A VAPID token (RFC 8292) may be valid for up to 24 h; ours are valid for 12 h, as pywebpush signs
 # them, and each is reused for its first 6 h: one signature per push service every 6 h, not per push.
 VAPID_TOKEN_SECONDS = 12 * 3600
-
-
 VAPID_TOKEN_REUSE_SECONDS = 6 * 3600
-
-
 # (key, subject, push service origin) -> (time to sign again, headers)
 _signed: dict[tuple[str, str, str], tuple[float, dict[str, str]]] = {}
 

@@ -13,13 +13,7 @@ from django.utils import timezone, translation
 from checklists.db.raw import any_of, column_converter, db_values, insert_row, server_binding_cursor
 from checklists.models import AssignmentItem
 from checklists.models.careplan import FollowUpStatus
-from checklists.models.reminders import (
-    Delivery,
-    DeliveryChannel,
-    DeliveryStatus,
-    Notification,
-    ReminderKind,
-)
+from checklists.models.reminders import Delivery, DeliveryChannel, DeliveryStatus, Notification, ReminderKind
 from checklists.plan.rules import DueWindow, due_windows, window_is_due
 from checklists.reminders.email import email_patient
 from checklists.reminders.payload import reminder_payload

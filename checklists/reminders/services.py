@@ -10,16 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from checklists.models import (
-    Assignment,
-    Patient,
-    PushSubscription,
-)
+from checklists.models import Assignment, Patient, PushSubscription
 from checklists.models.careplan import FollowUpStatus
-from checklists.models.reminders import (
-    Reminder,
-    ReminderKind,
-)
+from checklists.models.reminders import Reminder, ReminderKind
 from checklists.plan.rules import EVERY_DAY
 from checklists.reminders.schedule import next_fire
 

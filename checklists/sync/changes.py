@@ -8,12 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from checklists.careplan.selectors import care_flags_for_patients, care_plan_for  # noqa: F401  (care plan)
-from checklists.models import (
-    CheckOff,
-    DiaryEntry,
-    Patient,
-)
+from checklists.models import CheckOff, DiaryEntry, Patient
 
 
 def patient_take_seq(*, patient_id: int, count: int = 1) -> int:

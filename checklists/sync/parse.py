@@ -13,18 +13,10 @@ from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
 
 # Ids and cursors are database bigints.
 MAX_ID = 2**63 - 1
-
-
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
-
-
 # RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
 _AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-
-
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
