@@ -7,6 +7,8 @@ forms (enough for English and most languages we expect; Django's JavaScriptCatal
 
 from django.utils.translation import gettext, ngettext, pgettext
 
+from checklists.careplan import wording
+
 
 def _plural(singular: str, plural: str) -> dict[str, str]:
     return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
@@ -46,14 +48,9 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "today.unavailable": gettext(
             "This day is not on this phone yet. Connect to the internet to load it."
         ),
-        "careplan.title": gettext("Your care team's plan"),
-        "careplan.disclaimer": gettext(
-            "This app supports your medical care; it does not replace it. Discuss any change with your "
-            "clinician before making it."
-        ),
-        "careplan.track.iron": gettext("Iron"),
-        "careplan.track.vascular": gettext("Vascular"),
-        "careplan.track.medication": gettext("Medication"),
+        # Shown until the care plan has loaded; the same texts the care-plan API sends.
+        "careplan.title": str(wording.HEADING),
+        "careplan.disclaimer": str(wording.DISCLAIMER),
         "careplan.nothingDue": gettext("Nothing due."),
         "careplan.dueOn": gettext("due {date}"),
         "careplan.overdueSince": gettext("overdue since {date}"),
@@ -82,10 +79,12 @@ def catalog() -> dict[str, str | dict[str, str]]:
             "{n} day in a row with everything done", "{n} days in a row with everything done"
         ),
         "progress.streakHint": gettext("Today counts once everything on it is done."),
-        "progress.last7": gettext("Last 7 days"),
-        "progress.last30": gettext("Last 30 days"),
+        "progress.overall": gettext("All checklists"),
+        # {percent} is already formatted ("74%"); the label of each figure comes from the server.
+        "progress.share": gettext("{percent} ({done} of {due})"),
         "progress.none": pgettext("no adherence data", "none"),
-        "progress.chartLabel": gettext("{name}: share done per day over the last 30 days, {rate} overall"),
+        "progress.chartLabel": gettext("{name}: share done per day, {label}: {rate}"),
+        "progress.asOf": gettext("As of the last sync, {when}. Connect to the internet to update."),
         "progress.unavailable": gettext("Progress is not on this phone yet. Connect to load it."),
         "settings.title": gettext("Settings"),
         "settings.sync": gettext("Sync"),

@@ -3,7 +3,7 @@
 //   diary    diary entries per date
 //   outbox   sync ops not yet confirmed by the server, in the order they were made (autoIncrement key)
 //   rejected ops the server refused, kept to show the patient
-//   meta     key/value: sync cursor, last synced time, CSRF token, care plan, profile, progress history
+//   meta     key/value: sync cursor, last synced time, CSRF token, care plan, profile, the last Progress answer
 // A local change and its outbox op are written in the same transaction, so neither exists without the other.
 import { done, open, remove, req } from "./idb.js";
 
@@ -143,8 +143,8 @@ export class Store {
     const outbox = tx.objectStore("outbox");
     const rejected = tx.objectStore("rejected");
     const sent = await req(outbox.getAll());
-    const settled = new Set([...(response.applied || []), ...(response.duplicates || [])]);
-    const refused = new Map((response.rejected || []).map((r) => [r.op_id, r.errors]));
+    const settled = new Set([...response.applied, ...response.duplicates]);
+    const refused = new Map(response.rejected.map((r) => [r.op_id, r.errors]));
     for (const { seq, op } of sent) {
       if (!sentSeqs.has(seq)) continue;
       if (settled.has(op.op_id) || refused.has(op.op_id)) outbox.delete(seq);
@@ -160,15 +160,13 @@ export class Store {
     const days = tx.objectStore("days");
     const diary = tx.objectStore("diary");
     const byDate = new Map();
-    for (const change of response.changes || []) {
-      const kind = change.kind || (change.item !== undefined ? "checkoff" : "diary");
-      if (kind === "checkoff") {
+    for (const change of response.changes) {
+      if (change.kind === "checkoff") {
         if (waiting.has(`${change.item}|${change.date}`)) continue;
         if (!byDate.has(change.date)) byDate.set(change.date, []);
         byDate.get(change.date).push(change);
-      } else if (kind === "diary" && !waitingDiary.has(change.date)) {
-        const entry = change.entry || change;
-        diary.put({ ...entry, date: change.date, pending: false });
+      } else if (change.kind === "diary" && !waitingDiary.has(change.date)) {
+        diary.put({ ...change.entry, date: change.date, pending: false });
       }
     }
     for (const [date, changes] of byDate) {
@@ -182,7 +180,7 @@ export class Store {
       if (row.pending && !waitingDiary.has(row.date)) diary.put({ ...row, pending: false });
     }
     const meta = tx.objectStore("meta");
-    if (response.cursor !== undefined && response.cursor !== null) meta.put({ key: "cursor", value: response.cursor });
+    meta.put({ key: "cursor", value: response.cursor });
     meta.put({ key: "lastSynced", value: new Date().toISOString() });
     await done(tx);
   }

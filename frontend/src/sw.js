@@ -48,10 +48,6 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "version") event.source.postMessage({ type: "sw-version", version: CONFIG.version });
-});
-
 function withTimeout(promise, ms) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("timeout")), ms);
@@ -126,31 +122,27 @@ self.addEventListener("sync", (event) => {
 
 // --- Push: a generic reminder ("You have 3 care tasks due"), no health details ---------------------------
 
+/** Show the reminder of a push payload (the server's reminder_payload: title, body, tag, url, date, items, reminder_ids). */
 async function showReminder(data) {
   // Button labels in the patient's language, saved by the page (the payload carries no text but title/body).
   const strings = (await withStore((store) => store.getMeta("swStrings", {}))) || {};
   const actions = [];
-  if (data.items && data.items.length && data.date) actions.push({ action: "done", title: strings.done || "Done" });
-  if (data.reminder_ids && data.reminder_ids.length) actions.push({ action: "snooze", title: strings.snooze || "Snooze 30 min" });
+  if (data.items.length) actions.push({ action: "done", title: strings.done || "Done" });
+  if (data.reminder_ids.length) actions.push({ action: "snooze", title: strings.snooze || "Snooze 30 min" });
   const icon = CONFIG.precache.find((url) => url.includes("icon-192"));
-  await self.registration.showNotification(data.title || "RLS Care", {
-    body: data.body || "",
-    tag: data.tag || "rls-reminder",
+  await self.registration.showNotification(data.title, {
+    body: data.body,
+    tag: data.tag,
     icon,
     badge: icon,
-    data: { url: data.url || "/#today", date: data.date, items: data.items || [], reminder_ids: data.reminder_ids || [] },
+    data: { url: data.url, date: data.date, items: data.items, reminder_ids: data.reminder_ids },
     actions,
   });
 }
 
 self.addEventListener("push", (event) => {
-  let data = {};
-  try {
-    data = event.data ? event.data.json() : {};
-  } catch {
-    data = { body: event.data ? event.data.text() : "" };
-  }
-  event.waitUntil(showReminder(data));
+  // Our server sends JSON only; a push it did not send gets the browser's own generic notification.
+  event.waitUntil(showReminder(event.data.json()));
 });
 
 async function markDone(data) {
@@ -175,7 +167,7 @@ async function snooze(data) {
 }
 
 async function openToday(url) {
-  const target = new URL(url || "/#today", self.location.origin).href;
+  const target = new URL(url, self.location.origin).href;
   for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
     if (new URL(client.url).origin === self.location.origin) {
       await client.focus();
@@ -188,7 +180,7 @@ async function openToday(url) {
 
 /** What a tap on a reminder does: "done" checks its items, "snooze" snoozes it, anything else opens Today. */
 function handleNotification(notification, action) {
-  const data = notification.data || {};
+  const { data } = notification;
   notification.close();
   if (action === "done") return markDone(data);
   if (action === "snooze") return snooze(data);
@@ -197,18 +189,4 @@ function handleNotification(notification, action) {
 
 self.addEventListener("notificationclick", (event) => {
   event.waitUntil(handleNotification(event.notification, event.action));
-});
-
-// A page can act on a shown reminder by its tag, through the same code as a tap on its button (the
-// browser tests use this: no browser lets automation click a system notification's action button).
-self.addEventListener("message", (event) => {
-  const { type, tag, action } = event.data || {};
-  if (type !== "notification-action") return;
-  event.waitUntil(
-    (async () => {
-      const [notification] = await self.registration.getNotifications({ tag });
-      if (notification) await handleNotification(notification, action);
-      event.source.postMessage({ type: "notification-action-done", tag, found: Boolean(notification) });
-    })(),
-  );
 });

@@ -13,12 +13,13 @@ pytestmark = pytest.mark.browser
 
 LEAVER = "leaving.patient@example.com"
 CREATE_LEAVER = f"""
-from checklists import services
+from checklists.accounts.services import patient_create
 from checklists.models import ChecklistTemplate
-patient = services.patient_create(email="{LEAVER}", time_zone="Europe/Berlin", invite=False)
+from checklists.plan.services import assignment_create
+patient = patient_create(email="{LEAVER}", time_zone="Europe/Berlin", invite=False)
 patient.user.set_password("{DEMO_PASSWORD}")
 patient.user.save()
-services.assignment_create(
+assignment_create(
     patient=patient, template=ChecklistTemplate.objects.get(name="Trigger avoidance"), assigned_by=None
 )
 """

@@ -27,14 +27,13 @@ export async function render(app, root, param) {
   let entry = await app.store.get("diary", date);
   if (!entry && navigator.onLine) {
     try {
-      const server = await api(`/api/v1/diary/${date}/`);
-      if (server) entry = { ...server, date };
+      entry = await api(`/api/v1/diary/${date}/`);
     } catch {
       // 404 (no entry yet) or offline: start empty.
     }
   }
   entry = entry || { severity: 0, onset_time: "", sleep_quality: 5, arms_involved: false, note: "" };
-  const [severity] = scale("severity", entry.severity ?? 0);
+  const [severity] = scale("severity", entry.severity);
   const [sleep] = scale("sleep_quality", entry.sleep_quality ?? 5);
   const message = h("p", { role: "status", class: "muted", id: "diary-status" }, entry.pending ? t("diary.savedLocally") : "");
   const form = h(

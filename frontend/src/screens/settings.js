@@ -111,8 +111,7 @@ function remindersSection() {
   const status = h("p", { role: "status", id: "push-status" }, "Notification" in window && Notification.permission === "granted" ? t("push.on") : "");
   const list = h("div", {}, h("p", { class: "muted" }, t("app.loading")));
   api("/api/v1/reminders/")
-    .then((data) => {
-      const reminders = Array.isArray(data) ? data : data.results || [];
+    .then((reminders) => {
       if (!reminders.length) return replace(list, h("p", { class: "muted" }, t("settings.noReminders")));
       replace(
         list,
@@ -121,7 +120,6 @@ function remindersSection() {
           { class: "plain" },
           reminders.map((reminder) => {
             const id = `reminder-${reminder.id}`;
-            const timeValue = (reminder.local_time || "").slice(0, 5);
             const note = h("span", { role: "status", class: "muted" });
             return h(
               "li",
@@ -130,7 +128,7 @@ function remindersSection() {
               h("input", {
                 type: "time",
                 id,
-                value: timeValue,
+                value: reminder.local_time,
                 onchange: async (event) => {
                   try {
                     await api(`/api/v1/reminders/${reminder.id}/`, { method: "PATCH", body: { local_time: event.target.value } });

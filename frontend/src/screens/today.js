@@ -10,23 +10,22 @@ export function title() {
   return t("nav.today");
 }
 
-/** The API's day in the shape the store keeps: {date, checklists: [{id, name, items: [{id, text, help_text, done}]}]}. */
-export function normalizeDay(date, data) {
-  const lists = data.checklists || data.assignments || [];
+/** The API's day (TodayOutput) in the shape the store keeps: {date, checklists: [{id, name, category, items: [{id, text, help_text, done}]}]}. */
+export function normalizeDay(data) {
   return {
-    date: data.date || date,
-    checklists: lists.map((list) => ({
+    date: data.date,
+    checklists: data.checklists.map((list) => ({
       id: list.id,
       name: list.name,
-      category: list.category || "",
-      items: (list.items || []).map((item) => ({ id: item.id, text: item.text, help_text: item.help_text || "", done: Boolean(item.done) })),
+      category: list.category,
+      items: list.items.map((item) => ({ id: item.id, text: item.text, help_text: item.help_text, done: item.done })),
     })),
   };
 }
 
 export async function fetchDay(app, date) {
   const data = await api(`/api/v1/today/?date=${date}`);
-  return app.store.putServerDay(normalizeDay(date, data));
+  return app.store.putServerDay(normalizeDay(data));
 }
 
 function counts(lists) {
