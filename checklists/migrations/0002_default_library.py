@@ -7,6 +7,8 @@ so changing one is a decision about the other.
 """
 
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 TEMPLATES = [
     {
@@ -123,8 +125,8 @@ TEMPLATES = [
 ITEM_FIELDS = ("position", "text", "help_text", "source")
 
 
-def install(apps, schema_editor) -> None:
-    """Create each library template that is missing (by name) with its items; existing ones stay as they are."""
+def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Create each library template that is missing (by name) with its items; existing ones stay as is."""
     ChecklistTemplate = apps.get_model("checklists", "ChecklistTemplate")
     TemplateItem = apps.get_model("checklists", "TemplateItem")
     for data in TEMPLATES:
@@ -137,14 +139,12 @@ def install(apps, schema_editor) -> None:
             )
 
 
-def uninstall(apps, schema_editor) -> None:
+def uninstall(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Delete the library templates that are exactly as install() creates them and that no checklist was
     assigned from; a template someone edited or assigned stays, so unapplying never loses clinical work."""
     ChecklistTemplate = apps.get_model("checklists", "ChecklistTemplate")
     TemplateItem = apps.get_model("checklists", "TemplateItem")
     Assignment = apps.get_model("checklists", "Assignment")
-    # Filter on ids, never on model instances or reverse accessors: on "migrate checklists zero" the
-    # models handed to this function are not the classes their foreign keys point to.
     for data in TEMPLATES:
         template_id = (
             ChecklistTemplate.objects.filter(
@@ -155,11 +155,17 @@ def uninstall(apps, schema_editor) -> None:
         )
         if template_id is None or Assignment.objects.filter(template_id=template_id).exists():
             continue
-        items = TemplateItem.objects.filter(template_id=template_id)
-        rows = items.order_by("position", "id").values_list(*ITEM_FIELDS)
-        if [dict(zip(ITEM_FIELDS, row, strict=True)) for row in rows] == data["items"]:
-            items.delete()
-            ChecklistTemplate.objects.filter(id=template_id).delete()
+        rows = TemplateItem.objects.filter(template_id=template_id).order_by("position", "id")
+        items = [dict(zip(ITEM_FIELDS, row, strict=True)) for row in rows.values_list(*ITEM_FIELDS)]
+        if items != data["items"]:
+            continue
+        # Plain DELETEs, not QuerySet.delete(): on "migrate checklists zero" Django hands this function
+        # models whose reverse relations point at other classes, and the delete collector then refuses.
+        # Nothing references these rows (no assignment was made from the template); if something did,
+        # the foreign keys would stop the migration rather than leave a dangling reference.
+        for model, column in ((TemplateItem, "template_id"), (ChecklistTemplate, "id")):
+            table = schema_editor.quote_name(model._meta.db_table)
+            schema_editor.execute(f"DELETE FROM {table} WHERE {column} = %s", [template_id])
 
 
 class Migration(migrations.Migration):
