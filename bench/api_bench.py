@@ -5,13 +5,14 @@
 
 It (re)creates its own database (``rls_bench``), migrates it, seeds N patients x 3 assignments x 10
 items x D days of check-offs and diary entries with set-based SQL, starts gunicorn (DEBUG=0, persistent
-connections, production's Redis cache from BENCH_CACHE_URL, the bench-only bare view on), and drives it
-with a small asyncio HTTP client at C concurrent clients: a bare Django JSON view (the baseline), the
-same view with a patient's session cookie (what signing in costs on its own), GET /api/v1/today/, and
-POST /api/v1/sync/ with 50-op batches; then each with one client; then the bare view and today at a
-steady offered rate of half today's 32-client throughput (an open loop: latency at a load the server
-keeps up with). Then it times a 1000-op sync batch against a raw multi-row upsert of the same rows.
-Figures are printed as ratios to the baselines of the same run; gunicorn is stopped at the end.
+connections, production's Redis cache from BENCH_CACHE_URL; bench/api_bench_settings.py adds a bare
+view the app itself never routes), and drives it with a small asyncio HTTP client at C
+concurrent clients: a bare Django JSON view (the baseline), the same view with a patient's session
+cookie (what signing in costs on its own), GET /api/v1/today/, and POST /api/v1/sync/ with 50-op
+batches; then each with one client; then the bare view and today at a steady offered rate of half
+today's 32-client throughput (an open loop: latency at a load the server keeps up with). Then it
+times a 1000-op sync batch against a raw multi-row upsert of the same rows. Figures are printed as
+ratios to the baselines of the same run; gunicorn is stopped at the end.
 """
 
 import argparse
@@ -25,8 +26,10 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -49,7 +52,6 @@ SERVER_ENV = {
     "DATABASE_URL": f"{PG_SERVER}/{DB_NAME}",
     "DB_CONN_MAX_AGE": "600",
     "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/4"),
-    "API_BENCH_VIEWS": "1",
     "LOG_LEVEL": "WARNING",
     "RLS_VAR_DIR": str(ROOT / "var" / "bench"),
     "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
@@ -161,10 +163,11 @@ def seed(*, patients: int, days: int) -> dict:
             )
         # One signed-in session per patient, as the login form would leave it.
         expire = timezone.now() + timedelta(days=1)
-        sessions, clients = [], {}
+        sessions: list[UserSession] = []
+        clients: dict[int, dict[str, Any]] = {}
         for user, patient in zip(users, rows, strict=True):
             store = SessionStore()
-            key = store._get_new_session_key()
+            key = store._get_new_session_key()  # type: ignore[attr-defined]  # private; not in the stubs
             data = {
                 "_auth_user_id": str(user.pk),
                 "_auth_user_backend": "checklists.security.backends.PatientModelBackend",
@@ -183,8 +186,8 @@ def seed(*, patients: int, days: int) -> dict:
         UserSession.objects.bulk_create(sessions)
     for item_id, patient_id in AssignmentItem.objects.values_list("id", "assignment__patient_id"):
         clients[patient_id]["items"].append(item_id)
-    for patient_id, cursor in Patient.objects.values_list("id", "sync_seq"):
-        clients[patient_id]["cursor"] = cursor
+    for patient_id, sync_seq in Patient.objects.values_list("id", "sync_seq"):
+        clients[patient_id]["cursor"] = sync_seq
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {"clients": clients, "first": first, "today": today}
@@ -200,7 +203,8 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV}
+    # The production settings with the bench's URLconf: rlsapp.urls plus /bench/bare/.
+    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "bench.api_bench_settings"}
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -257,7 +261,18 @@ async def fetch(port: int, raw: bytes) -> tuple[int, bytes]:
     return int(head[9:12]), body
 
 
-async def drive(port: int, make, *, clients: int, duration: float, on_body=None) -> dict:
+# A scenario: make() returns a raw request and a context for the hook that reads the answer's body.
+MakeRequest = Callable[[], tuple[bytes, Any]]
+
+
+async def drive(
+    port: int,
+    make: MakeRequest,
+    *,
+    clients: int,
+    duration: float,
+    on_body: Callable[[Any, bytes], None] | None = None,
+) -> dict:
     """Run ``clients`` loops of make() -> request for ``duration`` s after a warm-up; returns figures."""
     loop = asyncio.get_running_loop()
     latencies: list[float] = []
@@ -311,7 +326,7 @@ def figures(latencies: list[float], spent: float, errors: int) -> dict:
     }
 
 
-async def drive_at_rate(port: int, make, *, rate: float, duration: float) -> dict:
+async def drive_at_rate(port: int, make: MakeRequest, *, rate: float, duration: float) -> dict:
     """Start ``rate`` requests per second, whatever the answers, for ``duration`` s (an open loop, as
     many independent phones would); returns the same figures as drive(). Each latency counts from
     the request's scheduled start, so a server that falls behind shows it."""
@@ -343,7 +358,7 @@ async def drive_at_rate(port: int, make, *, rate: float, duration: float) -> dic
     return figures(latencies, loop.time() - began, errors)
 
 
-def checkoff_ops(items: list[int], first, today, count: int, at: datetime) -> list[dict]:
+def checkoff_ops(items: list[int], first: date, today: date, count: int, at: datetime) -> list[dict]:
     days = (today - first).days + 1
     return [
         {
@@ -361,7 +376,7 @@ def checkoff_ops(items: list[int], first, today, count: int, at: datetime) -> li
 # --- the 1000-op batch against a raw upsert --------------------------------------------------------
 
 
-def big_batch_ops(items: list[int], first, count: int, at: datetime) -> list[dict]:
+def big_batch_ops(items: list[int], first: date, count: int, at: datetime) -> list[dict]:
     """``count`` ops on distinct (item, date) keys, all of them existing rows."""
     keys = [(item, first + timedelta(days=d)) for d in range(count // len(items) + 1) for item in items][
         :count
@@ -436,7 +451,7 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
     results = {}
 
     bare = http_request("GET", "/bench/bare/")
-    scenarios = {"bare view": lambda: (bare, None)}
+    scenarios: dict[str, MakeRequest] = {"bare view": lambda: (bare, None)}
 
     def signed_in_bare_request():
         # The same view with a patient's session cookie: the middleware then loads the session and
@@ -460,7 +475,7 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
             "POST", "/api/v1/sync/", cookie=me["cookie"], csrf=me["csrf"], body=body
         ), patient_id
 
-    def remember_cursor(patient_id, body: bytes) -> None:
+    def remember_cursor(patient_id: int, body: bytes) -> None:
         me = seeded["clients"][patient_id]
         me["cursor"] = max(me["cursor"], json.loads(body)["cursor"])
 
@@ -489,7 +504,7 @@ async def run_load(port: int, seeded: dict, *, clients: int, duration: float) ->
     return results
 
 
-def report(results: dict, args) -> None:
+def report(results: dict, args: argparse.Namespace) -> None:
     bare = results["bare view"]
     names = ("bare view", SIGNED_IN_BARE, "today", f"sync {SYNC_BATCH} ops")
     print()

@@ -2,7 +2,11 @@
 
 With nothing set, the app runs on embedded defaults (DEBUG on, SQLite, Celery on kombu's filesystem
 transport, console email). Production sets DEBUG=0 plus the variables the README lists; a bad value
-fails at start with ImproperlyConfigured naming the variable.
+fails at start with ImproperlyConfigured naming the variable. Reading this module has no side effects:
+folders are made where they are first used (the SQLite backend, rlsapp/celery.py).
+
+Clinical thresholds are not settings: they live with the rules that apply them (checklists/careplan/),
+each with its source. What is here is deployment and clinic policy.
 """
 
 import re
@@ -18,7 +22,10 @@ from django.utils.translation import gettext_lazy as _
 
 from rlsapp.env import env_bool, env_int, env_list, env_str, env_url
 
+# Paths and core
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Runtime files of a development install: the SQLite database, the filesystem broker, test email.
 VAR_DIR = Path(env_str("RLS_VAR_DIR", str(BASE_DIR / "var")))
 APP_VERSION = "0.1.0"
 
@@ -26,6 +33,10 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The absolute address of the site, used in emailed links (invitations, reminders).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+
+# Apps, middleware, URLs and templates
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,7 +51,7 @@ INSTALLED_APPS = [
     "pwa",
     "checklists",
     "frontend",
-    # security: sign-in throttling and clinician two-factor
+    # Sign-in throttling and clinician two-factor.
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -56,8 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # security: CSP header with per-request nonces, OTP state, idle timeout and 2FA gate,
-    # then axes last (it must see the response of every sign-in view).
+    # The CSP header with per-request nonces, OTP state, the idle timeout and the two-factor gate, then
+    # axes last: it must see the response of every sign-in view.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "checklists.security.middleware.SessionIdleMiddleware",
@@ -85,7 +96,8 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite file by default, PostgreSQL (or anything dj-database-url reads) via DATABASE_URL.
+# Database: a SQLite file by default, PostgreSQL (or anything dj-database-url reads) via DATABASE_URL.
+
 DATABASE_URL = env_url(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
@@ -95,6 +107,8 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, which makes the file's folder on first connecting (a fresh checkout has no var/).
+    DATABASES["default"]["ENGINE"] = "rlsapp.sqlite"
     # WAL and a busy timeout let the web server and a Celery worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -102,7 +116,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Statements run through checklists.rawsql.server_binding_cursor (the reminder send task's, the
+    # Statements run through checklists.db.raw.server_binding_cursor (the reminder send task's, the
     # sync's upserts, today's checklists, the signed-in user with the patient) are prepared from
     # their 5th run on a connection: planned once, not every run.
     # Django's own queries bind on the client and are never prepared. Behind a transaction-pooling
@@ -112,17 +126,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: per process by default. CACHE_URL (Redis) shares it between web workers: the API's throttle
-# counts one count per user whichever worker answers, and sessions are kept in memory in front of the
-# database (cached_db: every write still goes to the database, so a cache restart signs nobody out).
+# Cache and sessions
+
+# The cache is per process by default. CACHE_URL (Redis) shares it between web workers: the API's
+# throttle keeps one count per user whichever worker answers, and sessions are kept in memory in front of
+# the database (cached_db: every write still goes to the database, so a cache restart signs nobody out).
 # Without it, sessions are read from the database on each request: a per-process cache in front would
 # keep a session alive in other processes after sign out everywhere. Both engines are Django's, storing
 # sessions in checklists.UserSession (indexed by user; django.contrib.sessions stays installed for its
 # clearsessions command).
 CACHE_URL = env_url("CACHE_URL", "locmem://", schemes=("locmem", "redis", "rediss"))
-SESSION_ENGINE = "checklists.security.sessions.db"
 if CACHE_URL.startswith("locmem://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "checklists.security.sessions.db"
 else:
     CACHES = {
         "default": {
@@ -133,13 +149,64 @@ else:
     }
     SESSION_ENGINE = "checklists.security.sessions.cached_db"
 
+# Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see
+# checklists.security.middleware.SessionIdleMiddleware: at most one session write per interval).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=5) * 60
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=5) * 60
+SESSION_RENEW_INTERVAL_SECONDS = 300
+
+# Security and sign-in (README "Security and privacy")
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, set SECURE_PROXY_SSL_HEADER=1 so Django
+# knows the request was HTTPS; only ever behind a proxy that overwrites that header from clients.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
+# the outermost trusted proxy appended (used by axes and the access log).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# The PWA's script reads the CSRF cookie to send X-CSRFToken (also from its offline outbox), so it is
+# not HttpOnly; Django's docs: HttpOnly on it gives no practical protection. The session cookie is.
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy: strict, same-origin only, no inline script or style without the nonce.
+CSP_REPORT_PATH = "/security/csp-report/"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "report-uri": [CSP_REPORT_PATH],
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# security: Argon2 first; the others only to read hashes made before (they are upgraded at sign-in).
+# Argon2 first; the others only to read hashes made before (they are upgraded at sign-in).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -156,8 +223,28 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Invitation links (Django's password-reset tokens) stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_DAYS", 7, minimum=1) * 24 * 3600
+
+# django-axes: lock a username+address pair after AXES_FAILURE_LIMIT failed sign-ins, for the cool-off.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "checklists.security.views.locked_out"
+AXES_VERBOSE = False
+# Sign-ins are recorded once, in our own access log (checklists.AccessLog), not again by axes.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "checklists.security.client_ip"
+
+# Two-factor (TOTP) for clinicians: when on, /admin/ needs a verified authenticator code.
+# Staff who enrolled an authenticator always need it, whatever this says.
+REQUIRE_CLINICIAN_2FA = env_bool("REQUIRE_CLINICIAN_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "RLS Care"
 
 # Internationalisation: store UTC, show each patient's own zone.
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -165,134 +252,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
-
-# Email: console by default; SMTP (or any backend) in production. Django 6.1's MAILERS setting.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        "OPTIONS": {}
-        if "smtp" not in EMAIL_BACKEND_PATH
-        else {
-            "host": env_str("EMAIL_HOST", "localhost"),
-            "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
-            "username": env_str("EMAIL_HOST_USER", ""),
-            "password": env_str("EMAIL_HOST_PASSWORD", ""),
-            "use_tls": env_bool("EMAIL_USE_TLS", False),
-        },
-    }
-}
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RLS Care <no-reply@rlscare.example>")
-# The absolute address of the site, used in emailed links (invitations, reminders).
-SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
-
-# Invitation links (Django's password-reset tokens) stay valid this long.
-PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_DAYS", 7, minimum=1) * 24 * 3600
-
-# Celery: the filesystem transport needs no server; production sets CELERY_BROKER_URL to Redis or RabbitMQ.
-CELERY_BROKER_URL = env_url(
-    "CELERY_BROKER_URL",
-    "filesystem://",
-    schemes=("filesystem", "redis", "rediss", "amqp", "amqps", "memory"),
-)
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = VAR_DIR / "celery"
-    for _sub in ("queue", "processed", "control"):
-        (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir / "queue"),
-        "data_folder_out": str(_queue_dir / "queue"),
-        "processed_folder": str(_queue_dir / "processed"),
-        # Broadcast exchanges (remote control, beat's wake-ups), otherwise "control/" in the working folder.
-        "control_folder": str(_queue_dir / "control"),
-        "store_processed": False,
-    }
-else:
-    # Longer than any task's time limit, so a slow task is not redelivered while it still runs.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_TIMEZONE = "UTC"
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
-CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
-# Workers keep their database connection between tasks (rlsapp/celery.py): connecting costs more than
-# a short send task. Celery's Django fixup would close it around every task; with DB_REUSE_MAX it does
-# so every that many tasks only, and a broken or older connection is closed as after a web request.
-WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600, minimum=0)
-CELERY_DB_REUSE_MAX = 1000
-if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
-    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
-
-# --- Reminders (issue 6) ---------------------------------------------------------------------------
-# Default reminder times (patient-local wall time, HH:MM); the patient can change each reminder.
-# Trigger avoidance early in the afternoon, when "no caffeine after midday" still helps; lifestyle
-# items in the evening before symptoms usually start; the diary at bedtime; follow-ups in the morning.
-REMINDER_DEFAULT_TIMES = {
-    "trigger_avoidance": env_str("REMINDER_TIME_TRIGGER_AVOIDANCE", "13:30"),
-    "lifestyle": env_str("REMINDER_TIME_LIFESTYLE", "19:00"),
-    "other": env_str("REMINDER_TIME_OTHER", "19:00"),
-    "diary": env_str("REMINDER_TIME_DIARY", "21:30"),
-    "follow_up": env_str("REMINDER_TIME_FOLLOW_UP", "09:00"),
-}
-# A follow-up reminds this many days before its due date (0 = on the day).
-REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
-# The snooze lengths the patient may choose, in minutes.
-REMINDER_SNOOZE_MINUTES = (10, 30, 60)
-# How often `dispatch_reminders` sweeps (the beat entry below sweeps every minute).
-REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
-# About this many due reminders per sweep transaction (more when the last patients have more: a
-# patient's due reminders are claimed together).
-REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 10_000, minimum=1)
-# A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
-# whose send task was queued this long ago (the message was lost) is queued again.
-REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
-REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 600, minimum=1)
-# Web Push: retries of a 429/5xx answer (exponential backoff from the base, or the Retry-After asked).
-REMINDER_PUSH_MAX_RETRIES = env_int("REMINDER_PUSH_MAX_RETRIES", 5, minimum=0)
-REMINDER_PUSH_RETRY_BASE_SECONDS = env_int("REMINDER_PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
-# How long a push service keeps an undelivered reminder (TTL header): after 4 h it is stale.
-REMINDER_PUSH_TTL_SECONDS = env_int("REMINDER_PUSH_TTL_SECONDS", 4 * 3600, minimum=0)
-REMINDER_PUSH_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
-# VAPID keys (`python manage.py vapid_keys` prints a pair): the private key as base64url DER or PEM,
-# the public key as base64url uncompressed point (what the browser's applicationServerKey wants).
-VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
-VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
-VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"))
-CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
-    "task": "checklists.tasks.reminders_sweep",
-    "schedule": float(REMINDER_SWEEP_INTERVAL_SECONDS),
-    # A sweep that could not run within the interval is superseded by the next one.
-    "options": {"expires": float(REMINDER_SWEEP_INTERVAL_SECONDS)},
-}
-# The file email backend (tests, demos) writes here; a Celery worker and the tests can both read it.
-if "filebased" in EMAIL_BACKEND_PATH:
-    MAILERS["default"]["OPTIONS"] = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
-# --- end reminders ---------------------------------------------------------------------------------
-CELERY_BEAT_SCHEDULE["sessions-clear-expired"] = {
-    "task": "checklists.tasks.sessions_clear_expired",
-    "schedule": 24 * 3600.0,
-    "options": {"expires": 3600.0},
-}
+# Patient API and offline sync
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -300,7 +260,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
-# --- Patient API and offline sync (api issue) ---
 # Throttling per signed-in user (DRF rate strings "N/second|minute|hour|day"), counted in the default
 # cache. A phone makes a few calls per screen and syncs in batches, so these leave ample headroom.
 API_THROTTLE_RATES = {
@@ -313,9 +272,6 @@ for _scope, _rate in API_THROTTLE_RATES.items():
 # The sync contract's batch limit and the longest history one /days/ call returns.
 API_SYNC_MAX_OPS = 1000
 API_DAYS_MAX_RANGE = 92
-# Serves /bench/bare/, the baseline of bench/api_bench.py. Never set in production.
-API_BENCH_VIEWS = env_bool("API_BENCH_VIEWS", False)
-# --- end patient API ---
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "RLS Care patient API",
@@ -325,35 +281,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The sync ops' and changes' "kind" enums get stable names.
+    "ENUM_NAME_OVERRIDES": {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]},
 }
-# Patient API (api issue): the sync ops' and changes' "kind" enums get stable names.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]}
 
-# --- Care plan (care-plan issue) -------------------------------------------------------------------
-# Clinical defaults, each with its source (shared/clinical-content.md). Clinicians can change the interval
-# of any single follow-up; these are only what a new one starts with.
-# AASM 2024 guideline (Allen et al., PMID 39324694, doi:10.5664/jcsm.11390), consensus thresholds that the
-# guideline itself says are not empirically tested: ferritin <= 75 ng/mL or TSAT < 20%: oral or IV iron may
-# be considered; ferritin 75-100 ng/mL: IV iron only.
-CAREPLAN_FERRITIN_ORAL_OR_IV_MAX = 75  # ng/mL (= ug/L), inclusive
-CAREPLAN_FERRITIN_IV_ONLY_MAX = 100  # ng/mL (= ug/L), inclusive
-CAREPLAN_TSAT_LOW_BELOW = 20  # %, exclusive
-# Ferritin/TSAT recheck: no primary source; common practice is 12-16 weeks after starting oral iron.
-CAREPLAN_FERRITIN_RECHECK_WEEKS = env_int("CAREPLAN_FERRITIN_RECHECK_WEEKS", 12, minimum=1)
-# Venous duplex after an ablation: 1 week to 1 month afterwards to confirm closure and check for clots;
-# intervals are the vascular specialist's setting. Default: the start of that window.
-CAREPLAN_POST_ABLATION_DUPLEX_DAYS = env_int("CAREPLAN_POST_ABLATION_DUPLEX_DAYS", 7, minimum=7, maximum=31)
-# Augmentation watch (Garcia-Borreguero 2016, PMID 27448465): symptoms start earlier in the day, often
-# 2-4 h earlier, or spread to the arms. Compare the median diary onset of the last 14 days with the 14 before.
-CAREPLAN_AUGMENTATION_WINDOW_DAYS = 14
-CAREPLAN_AUGMENTATION_ONSET_SHIFT_HOURS = 2
-# App rule, not a clinical one: a median of fewer nights than this per window is too noisy to flag on.
-CAREPLAN_AUGMENTATION_MIN_NIGHTS = 5
-# What the care-plan timeline and the clinicians' due list look ahead (app settings, not clinical).
-CAREPLAN_TIMELINE_DAYS = 90
-CAREPLAN_DUE_SOON_DAYS = env_int("CAREPLAN_DUE_SOON_DAYS", 14, minimum=0)
-CAREPLAN_LAB_TREND_COUNT = 6
-# --- end care plan -------------------------------------------------------------------------------
+# Static files and the PWA
+
+STATIC_URL = "/static/"
+# Made by collectstatic; WhiteNoise warns once per process when it is missing with DEBUG off.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# The built bundle (npm run build in frontend/) is collected like any static directory.
+STATICFILES_DIRS = [BASE_DIR / "frontend" / "build" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # django-pwa: the manifest (/manifest.json). The service worker is our own (frontend/src/sw.js, served by
 # frontend.views.service_worker at /serviceworker.js); django-pwa's route only applies if ours is removed.
@@ -387,73 +333,136 @@ PWA_APP_SHORTCUTS = [
     {"name": _("Today"), "short_name": _("Today"), "url": "/#today", "icons": PWA_APP_ICONS[:1]},
     {"name": _("Care plan"), "short_name": _("Care plan"), "url": "/#careplan", "icons": PWA_APP_ICONS[:1]},
 ]
-# The built bundle (npm run build in frontend/) is collected like any static directory.
-STATICFILES_DIRS = [BASE_DIR / "frontend" / "build" / "static"]
 
-# ---- security: deployment, CSP, sessions, sign-in throttling, two-factor (README "Security and privacy")
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto, set SECURE_PROXY_SSL_HEADER=1 so Django
-# knows the request was HTTPS; only ever behind a proxy that overwrites that header from clients.
-if env_bool("SECURE_PROXY_SSL_HEADER", False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SESSION_COOKIE_HTTPONLY = True
-# The PWA's script reads the CSRF cookie to send X-CSRFToken (also from its offline outbox), so it is
-# not HttpOnly; Django's docs: HttpOnly on it gives no practical protection. The session cookie is.
-CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-# Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see
-# checklists.security.middleware.SessionIdleMiddleware: at most one session write per interval).
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 14 * 24 * 60, minimum=5) * 60
-STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=5) * 60
-SESSION_RENEW_INTERVAL_SECONDS = 300
+# Email: console by default; SMTP (or any backend) in production. Django 6.1's MAILERS setting.
 
-# Content Security Policy: strict, same-origin only, no inline script or style without the nonce.
-CSP_REPORT_PATH = "/security/csp-report/"
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "manifest-src": [CSP.SELF],
-    "worker-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "report-uri": [CSP_REPORT_PATH],
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if "smtp" in EMAIL_BACKEND_PATH:
+    _mailer_options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25, minimum=1, maximum=65535),
+        "username": env_str("EMAIL_HOST_USER", ""),
+        "password": env_str("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
+elif "filebased" in EMAIL_BACKEND_PATH:
+    # The file backend (tests, demos) makes this folder itself; a Celery worker and the tests both read it.
+    _mailer_options = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))}
+else:
+    _mailer_options = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mailer_options}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RLS Care <no-reply@rlscare.example>")
+
+# Reminders and Web Push
+
+# Default reminder times (patient-local wall time, HH:MM); the patient can change each reminder.
+# Trigger avoidance early in the afternoon, when "no caffeine after midday" still helps; lifestyle
+# items in the evening before symptoms usually start; the diary at bedtime; follow-ups in the morning.
+REMINDER_DEFAULT_TIMES = {
+    "trigger_avoidance": env_str("REMINDER_TIME_TRIGGER_AVOIDANCE", "13:30"),
+    "lifestyle": env_str("REMINDER_TIME_LIFESTYLE", "19:00"),
+    "other": env_str("REMINDER_TIME_OTHER", "19:00"),
+    "diary": env_str("REMINDER_TIME_DIARY", "21:30"),
+    "follow_up": env_str("REMINDER_TIME_FOLLOW_UP", "09:00"),
+}
+# A follow-up reminds this many days before its due date (0 = on the day).
+REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
+# The snooze lengths the patient may choose, in minutes.
+REMINDER_SNOOZE_MINUTES = (10, 30, 60)
+# How often the reminders sweep runs (its Celery beat entry is below).
+REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
+# About this many due reminders per sweep transaction (more when the last patients have more: a
+# patient's due reminders are claimed together).
+REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 10_000, minimum=1)
+# A delivery "sending" longer than this (its worker died) is retried by a later sweep; a "pending" one
+# whose send task was queued this long ago (the message was lost) is queued again.
+REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
+REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 600, minimum=1)
+# Web Push: retries of a 429/5xx answer (exponential backoff from the base, or the Retry-After asked).
+REMINDER_PUSH_MAX_RETRIES = env_int("REMINDER_PUSH_MAX_RETRIES", 5, minimum=0)
+REMINDER_PUSH_RETRY_BASE_SECONDS = env_int("REMINDER_PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
+# How long a push service keeps an undelivered reminder (TTL header): after 4 h it is stale.
+REMINDER_PUSH_TTL_SECONDS = env_int("REMINDER_PUSH_TTL_SECONDS", 4 * 3600, minimum=0)
+REMINDER_PUSH_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# VAPID keys (`python manage.py vapid_keys` prints a pair): the private key as base64url DER or PEM,
+# the public key as base64url uncompressed point (what the browser's applicationServerKey wants).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"))
+
+# Celery: the filesystem transport needs no server; production sets CELERY_BROKER_URL to Redis or RabbitMQ.
+
+CELERY_BROKER_URL = env_url(
+    "CELERY_BROKER_URL",
+    "filesystem://",
+    schemes=("filesystem", "redis", "rediss", "amqp", "amqps", "memory"),
+)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # rlsapp/celery.py makes these folders when Celery first reads its configuration.
+    _queue_dir = VAR_DIR / "celery"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_dir / "queue"),
+        "data_folder_out": str(_queue_dir / "queue"),
+        "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast exchanges (remote control, beat's wake-ups), otherwise "control/" in the working folder.
+        "control_folder": str(_queue_dir / "control"),
+        "store_processed": False,
+    }
+else:
+    # Longer than any task's time limit, so a slow task is not redelivered while it still runs.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+if CELERY_TASK_SOFT_TIME_LIMIT >= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_SOFT_TIME_LIMIT must be lower than CELERY_TASK_TIME_LIMIT.")
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Workers keep their database connection between tasks (rlsapp/celery.py): connecting costs more than
+# a short send task. Celery's Django fixup would close it around every task; with DB_REUSE_MAX it does
+# so every that many tasks only, and a broken or older connection is closed as after a web request.
+WORKER_DB_CONN_MAX_AGE = env_int("WORKER_DB_CONN_MAX_AGE", 600, minimum=0)
+CELERY_DB_REUSE_MAX = 1000
+CELERY_BEAT_SCHEDULE = {
+    "reminders-sweep": {
+        "task": "checklists.tasks.reminders_sweep",
+        "schedule": float(REMINDER_SWEEP_INTERVAL_SECONDS),
+        # A sweep that could not run within the interval is superseded by the next one.
+        "options": {"expires": float(REMINDER_SWEEP_INTERVAL_SECONDS)},
+    },
+    "sessions-clear-expired": {
+        "task": "checklists.tasks.sessions_clear_expired",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 
-# django-axes: lock a username+address pair after AXES_FAILURE_LIMIT failed sign-ins, for the cool-off.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "checklists.security.views.locked_out"
-AXES_VERBOSE = False
-# Sign-ins are recorded once, in our own access log (checklists.AccessLog), not again by axes.
-AXES_DISABLE_ACCESS_LOG = True
-# The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the X-Forwarded-For entry
-# the outermost trusted proxy appended (used by axes and the access log).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-AXES_CLIENT_IP_CALLABLE = "checklists.security.client_ip"
+# Clinic policy: care plan and the clinicians' workspace. Clinicians can change the interval of any single
+# follow-up; these are only what a new one starts with, and what the screens show.
 
-# Two-factor (TOTP) for clinicians: when on, /admin/ needs a verified authenticator code.
-# Staff who enrolled an authenticator always need it, whatever this says.
-REQUIRE_CLINICIAN_2FA = env_bool("REQUIRE_CLINICIAN_2FA", not DEBUG)
-OTP_TOTP_ISSUER = "RLS Care"
+# Ferritin/TSAT recheck: no primary source; common practice is 12-16 weeks after starting oral iron
+# (shared/clinical-content.md: a clinician setting, 12 weeks by default).
+CAREPLAN_FERRITIN_RECHECK_WEEKS = env_int("CAREPLAN_FERRITIN_RECHECK_WEEKS", 12, minimum=1)
+# Venous duplex after an ablation: 1 week to 1 month afterwards to confirm closure and check for clots;
+# intervals are the vascular specialist's setting. Default: the start of that window.
+CAREPLAN_POST_ABLATION_DUPLEX_DAYS = env_int("CAREPLAN_POST_ABLATION_DUPLEX_DAYS", 7, minimum=7, maximum=31)
+# How far the patient's care-plan timeline and the clinicians' due list look ahead.
+CAREPLAN_TIMELINE_DAYS = 90
+CAREPLAN_DUE_SOON_DAYS = env_int("CAREPLAN_DUE_SOON_DAYS", 14, minimum=0)
+# How many lab results the care plan shows as the trend.
+CAREPLAN_LAB_TREND_COUNT = 6
+# Adherence is the share of due items checked over this many complete days.
+ADHERENCE_WINDOW_DAYS = env_int("ADHERENCE_WINDOW_DAYS", 7, minimum=1, maximum=92)
+
+# Logging
 
 LOGGING = {
     "version": 1,
@@ -461,9 +470,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    # security: failed sign-ins and CSP reports are worth keeping apart from the rest.
+    # Failed sign-ins and CSP reports are worth keeping apart from the rest.
     "loggers": {"rlscare.security": {"level": "INFO"}},
 }
-
-# Clinicians' workspace: adherence is the share of due items checked over this many complete days.
-ADHERENCE_WINDOW_DAYS = env_int("ADHERENCE_WINDOW_DAYS", 7, minimum=1, maximum=92)

@@ -1,11 +1,17 @@
 """Shared fixtures: the personas every permission test uses, and the checks every test gets."""
 
 import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import ClinicianFactory, PatientFactory, SuperuserFactory
 
@@ -48,9 +54,10 @@ class ErrorLogWatch(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
-def _no_swallowed_error_logs(request: pytest.FixtureRequest):
-    """Fail a test during which the app logged an error it then handled (a failed push, a broker error, a
-    500 page): such a test passes while something went wrong. Opt in with the allow_error_logs marker."""
+def _no_swallowed_error_logs(request: pytest.FixtureRequest) -> Iterator[ErrorLogWatch]:
+    """Fail a test during which the app logged an error it then handled (a 500 page, a task that raised,
+    anything our code logs at ERROR): such a test passes while something went wrong. A test that expects
+    one opts in with the allow_error_logs marker."""
     watch = ErrorLogWatch()
     root = logging.getLogger()
     root.addHandler(watch)
@@ -62,10 +69,41 @@ def _no_swallowed_error_logs(request: pytest.FixtureRequest):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _static_root():
+def _static_root() -> None:
     """collectstatic makes STATIC_ROOT in a deployment; the test client's WhiteNoise (DEBUG is off in tests)
     warns on every client without it."""
     Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+class _OneRequestAtATime(LiveServerThread):
+    """Django's live server thread, answering requests one after another in its own thread."""
+
+    def _create_server(self, connections_override: dict[str, Any] | None = None) -> WSGIServer:
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server; on the in-memory SQLite test database it answers one request at a
+    time. That database is one connection, which the threaded server shares with every request thread:
+    a page and its service worker asking at once made SQLite fail one of them ("bad parameter or other
+    API misuse", a 500 the browser test did not see)."""
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    shared = server.thread
+    if shared.connections_override:
+        server.thread = _OneRequestAtATime(
+            shared.host,
+            shared.static_handler,
+            connections_override=shared.connections_override,
+            port=shared.port,
+        )
+        server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

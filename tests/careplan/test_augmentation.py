@@ -2,7 +2,7 @@
 
 from datetime import date, time, timedelta
 
-from checklists.careplan.augmentation import AugmentationStatus, DiaryNight, augmentation_watch
+from checklists.careplan.augmentation import MIN_NIGHTS, AugmentationStatus, DiaryNight, augmentation_watch
 
 TODAY = date(2026, 11, 25)
 
@@ -68,10 +68,8 @@ def test_arms_involved_all_along_is_not_new():
     assert result.status == AugmentationStatus.NO_SIGNS
 
 
-def test_not_enough_nights_in_the_earlier_window(settings):
-    result = watch(
-        nights(time(22, 0), time(18, 0), previous_count=settings.CAREPLAN_AUGMENTATION_MIN_NIGHTS - 1)
-    )
+def test_not_enough_nights_in_the_earlier_window():
+    result = watch(nights(time(22, 0), time(18, 0), previous_count=MIN_NIGHTS - 1))
     assert result.status == AugmentationStatus.NOT_ENOUGH_DATA
     assert not result.flagged
 
@@ -80,7 +78,7 @@ def test_no_diary_at_all_is_not_enough_data():
     assert watch([]).status == AugmentationStatus.NOT_ENOUGH_DATA
 
 
-def test_nights_without_onset_time_do_not_count_for_the_median(settings):
+def test_nights_without_onset_time_do_not_count_for_the_median():
     rows = nights(None, time(18, 0))
     result = watch(rows)
     assert result.onset_shift_minutes is None

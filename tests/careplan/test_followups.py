@@ -28,6 +28,7 @@ def test_completing_a_repeating_follow_up_plans_the_next(recheck, clinician):
     recheck.refresh_from_db()
     assert recheck.status == FollowUpStatus.DONE
     assert recheck.completed_on == DAY + timedelta(days=2)
+    assert nxt is not None
     assert nxt.status == FollowUpStatus.PLANNED
     assert nxt.due_date == DAY + timedelta(days=2, weeks=12)
     assert (nxt.kind, nxt.track, nxt.recurrence_weeks) == (recheck.kind, "iron", 12)
@@ -48,7 +49,9 @@ def test_completing_twice_plans_the_next_only_once(recheck, clinician):
 
 def test_the_next_one_rolls_forward_again_when_it_is_completed(recheck):
     second = services.followup_complete(followup=recheck, on=DAY)
+    assert second is not None
     third = services.followup_complete(followup=second, on=second.due_date)
+    assert third is not None
     assert third.due_date == second.due_date + timedelta(weeks=12)
     assert FollowUp.objects.filter(status=FollowUpStatus.PLANNED).get() == third
 

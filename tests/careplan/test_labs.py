@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from checklists.careplan import labs
 from checklists.careplan.labs import IronCategory, interpret_iron
 
 ORAL_OR_IV = IronCategory.ORAL_OR_IV
@@ -55,6 +56,6 @@ def test_wording_is_a_guideline_note_with_its_citation():
     assert interpret_iron(ferritin=200, tsat=30).label == "No iron indicated by these thresholds"
 
 
-def test_thresholds_are_settings(settings):
-    settings.CAREPLAN_FERRITIN_ORAL_OR_IV_MAX = 50
+def test_the_thresholds_are_the_named_constants_of_the_rule(monkeypatch):
+    monkeypatch.setattr(labs, "FERRITIN_ORAL_OR_IV_MAX", Decimal("50"))
     assert interpret_iron(ferritin=Decimal("60"), tsat=Decimal("30")).category == IV_ONLY

@@ -6,7 +6,7 @@ import pytest
 
 from checklists.careplan import services
 from checklists.careplan.augmentation import AugmentationStatus
-from checklists.careplan.selectors import care_flags_for_patients, care_plan_for
+from checklists.careplan.selectors import TrackSummary, care_flags_for_patients, care_plan_for
 from checklists.models import DiaryEntry, FollowUp
 from checklists.models.careplan import FollowUpKind, FollowUpStatus
 from tests.factories import FollowUpFactory, LabResultFactory, PatientFactory, SeverityScoreFactory
@@ -18,9 +18,9 @@ def add_history(patient, n: int) -> None:
     """``n`` closed follow-ups, lab results, scores, medications and diary nights."""
     for i in range(n):
         day = TODAY - timedelta(days=i + 1)
-        FollowUpFactory(patient=patient, due_date=day, status=FollowUpStatus.DONE, completed_on=day)
-        LabResultFactory(patient=patient, drawn_on=day)
-        SeverityScoreFactory(patient=patient, scored_on=day)
+        FollowUpFactory.create(patient=patient, due_date=day, status=FollowUpStatus.DONE, completed_on=day)
+        LabResultFactory.create(patient=patient, drawn_on=day)
+        SeverityScoreFactory.create(patient=patient, scored_on=day)
         services.medication_add(patient=patient, name=f"Old medicine {i}", stop_date=day, start_date=day)
         DiaryEntry.objects.create(patient=patient, date=day, severity=3, onset_time=time(22, 0))
     services.medication_add(patient=patient, name="Pramipexole 0.25 mg")
@@ -59,13 +59,14 @@ def test_tracks_timeline_and_overdue(patient):
     services.followup_complete(followup=done, on=TODAY - timedelta(9))
 
     plan = care_plan_for(patient=patient, today=TODAY)
-    by_track = {t.track: t for t in plan.tracks}
+    by_track: dict[str, TrackSummary] = {t.track: t for t in plan.tracks}
     assert [t.track for t in plan.tracks] == ["iron", "vascular", "medication"]
     assert by_track["medication"].next_due is None
     assert [i.followup.kind for i in by_track["medication"].overdue] == ["medication_review"]
     assert by_track["medication"].overdue[0].days_until == -3
-    assert by_track["vascular"].next_due.followup == duplex
-    assert by_track["iron"].next_due.followup == far  # the next one, even beyond the timeline
+    vascular, iron = by_track["vascular"].next_due, by_track["iron"].next_due
+    assert vascular is not None and vascular.followup == duplex
+    assert iron is not None and iron.followup == far  # the next one, even beyond the timeline
     assert [i.followup for i in plan.timeline][1:] == [duplex, later_duplex]
     assert plan.timeline[0].overdue
     assert far not in [i.followup for i in plan.timeline]
@@ -75,12 +76,12 @@ def test_tracks_timeline_and_overdue(patient):
 def test_labs_newest_first_with_interpretation_and_limited(patient, settings):
     settings.CAREPLAN_LAB_TREND_COUNT = 3
     for i, ferritin in enumerate([150, 90, 58, 40]):
-        LabResultFactory(
+        LabResultFactory.create(
             patient=patient, drawn_on=TODAY - timedelta(days=100 - 30 * i), ferritin=ferritin, tsat=25
         )
     plan = care_plan_for(patient=patient, today=TODAY)
     assert [row.result.ferritin for row in plan.labs] == [40, 58, 90]
-    assert plan.latest_lab.interpretation.flagged
+    assert plan.latest_lab is not None and plan.latest_lab.interpretation.flagged
 
 
 def test_only_current_medications_are_listed(patient):
@@ -92,7 +93,7 @@ def test_only_current_medications_are_listed(patient):
 
 
 def test_patient_list_flags_take_three_queries_for_any_number_of_patients(db, django_assert_num_queries):
-    patients = [PatientFactory() for _ in range(5)]
+    patients = [PatientFactory.create() for _ in range(5)]
     for p in patients:
         add_history(p, 3)
     with django_assert_num_queries(3):

@@ -1,4 +1,4 @@
-"""Reading the settings makes no folders; the SQLite backend and the Celery app make theirs when first used."""
+"""Reading the settings makes no folders; the SQLite backend and Celery make theirs when first used."""
 
 import os
 import subprocess

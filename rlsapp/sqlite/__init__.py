@@ -1,0 +1,1 @@
+"""Django's SQLite database backend, also making the database file's folder: ENGINE "rlsapp.sqlite"."""
