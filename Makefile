@@ -41,9 +41,10 @@ test: setup
 	bin/ensure-chromium
 	bin/run-tests
 
-lint:
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format:
 	$(VENV)/bin/ruff check --fix .

@@ -38,7 +38,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def sign_in(base: str) -> dict[str, str]:
+def sign_in(base: str) -> dict[str, str | None]:
     """Sign in through the login form; return the cookies (sessionid, csrftoken)."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))

@@ -17,8 +17,16 @@ import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing.queues
+    import multiprocessing.synchronize
+
+    from tests.reminders.fakepush import FakePushService
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -80,7 +88,7 @@ def setup_django(args: argparse.Namespace) -> None:
     django.setup()
 
 
-def populate(args: argparse.Namespace, push_service) -> tuple[int, int]:
+def populate(args: argparse.Namespace, push_service: "FakePushService") -> tuple[int, int]:
     """Fill the bench database: patients with a push subscription, an assignment (3 items) and
     ``per_patient`` reminders each (one checklist, one diary, the rest medication times)."""
     from django.contrib.auth import get_user_model
@@ -161,7 +169,11 @@ def raw_insert_select(slot: datetime, *, shift: bool = False) -> tuple[float, fl
     return statement, committed
 
 
-def serve_push_in_child(push_service, stop, results) -> None:
+def serve_push_in_child(
+    push_service: "FakePushService",
+    stop: "multiprocessing.synchronize.Event",
+    results: "multiprocessing.queues.Queue[dict[str, Any]]",
+) -> None:
     """Run the (already bound) fake push service in this forked process until ``stop`` is set, then
     report what it received. Its own process, so its decryption does not compete with the sweep."""
     try:
@@ -320,7 +332,7 @@ def main() -> int:
         # the whole claim transactions (claim and insert, advance next_fire_at, commit).
         timings = {"statement": 0.0, "transaction": 0.0}
 
-        def timed(name: str, function):
+        def timed(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
             def wrapper(*args, **kwargs):
                 started = time.perf_counter()
                 try:
@@ -348,6 +360,7 @@ def main() -> int:
             return not Delivery.objects.filter(slot=slot, status__in=["pending", "sending"]).exists()
 
         wait_for(done, timeout=args.timeout, interval=0.5, message="all deliveries")
+        assert push_process.pid is not None  # started above
         cpu = cpu_seconds_by_kind(
             *sampler.stop(),
             {os.getpid(): "this process (sweep, polling)", push_process.pid: "fake push service"},
@@ -359,7 +372,7 @@ def main() -> int:
             f"raw INSERT ... SELECT after the sweep: {raw_after:.2f} s, {raw_after_committed:.2f} s committed"
         )
         sent = list(Delivery.objects.filter(slot=slot).values_list("sent_at", flat=True))
-        late = sorted((at - slot).total_seconds() for at in sent)
+        late = sorted((at - slot).total_seconds() for at in sent if at is not None)
         statuses = dict(
             Delivery.objects.filter(slot=slot)
             .values("status")

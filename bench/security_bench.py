@@ -14,13 +14,14 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def timed(fn, repeats: int) -> float:
+def timed(fn: Callable[[], object], repeats: int) -> float:
     """Return the median seconds of ``repeats`` calls of ``fn``."""
     samples = []
     for _ in range(repeats):
@@ -62,8 +63,8 @@ def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
-    clinician = ClinicianFactory(email="bench.clinician@example.com")
-    patients = [PatientFactory(care_team=[clinician]) for _ in range(args.patients)]
+    clinician = ClinicianFactory.create(email="bench.clinician@example.com")
+    patients = [PatientFactory.create(care_team=[clinician]) for _ in range(args.patients)]
     template = template_with_items(10)
     subject = patients[0]
     assignment = assignment_create(

@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _sync_clinicians_group(sender, **kwargs) -> None:
+def _sync_clinicians_group(sender: AppConfig, **kwargs: Any) -> None:
     from checklists.accounts.services import clinicians_group_sync
 
     clinicians_group_sync()

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from importlib import import_module
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -31,7 +32,7 @@ def sessions_clear_expired() -> None:
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
-def broker_enqueue(producer) -> dispatch.Enqueue:
+def broker_enqueue(producer: Any) -> dispatch.Enqueue:
     """Return an enqueue function that publishes send tasks through one broker producer."""
 
     def enqueue(slots: list[tuple[int, datetime]]) -> None:

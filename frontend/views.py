@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -19,7 +20,7 @@ from frontend.strings import catalog
 ICONS = ("frontend/icons/icon-192.png", "frontend/icons/icon-512.png", "frontend/icons/maskable-512.png")
 
 
-def user_key(user) -> str:
+def user_key(user: User | AnonymousUser) -> str:
     """Return a stable, opaque key for ``user`` that names their caches and IndexedDB (no id, no email)."""
     # SHA-1, named: Django's default until 2028, and a new algorithm would rename the phone's stores,
     # hiding check-offs still waiting in the old outbox.
@@ -30,13 +31,14 @@ def user_key(user) -> str:
 @login_required
 def app_shell(request: HttpRequest) -> HttpResponse:
     """The single-page app shell for patients; other signed-in users get a short page pointing to /admin/."""
-    if not hasattr(request.user, "patient"):
+    user = request.user
+    if not isinstance(user, User) or not hasattr(user, "patient"):
         return render(request, "frontend/home.html")
     context = {
-        "user_key": user_key(request.user),
+        "user_key": user_key(user),
         "version": assets.app_version(),
         "i18n_json": json.dumps(catalog(), ensure_ascii=False),
-        "display_name": request.user.first_name or request.user.email,
+        "display_name": user.first_name or user.email,
     }
     return render(request, "frontend/app.html", context)
 

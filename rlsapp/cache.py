@@ -7,6 +7,7 @@ command), so one per pool does the same work without that cost.
 """
 
 import hashlib
+from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends import redis as django_redis
@@ -22,22 +23,23 @@ COUNTER_HIT_SHA = hashlib.sha1(COUNTER_HIT_SCRIPT.encode()).hexdigest()
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, servers, **options) -> None:
+    def __init__(self, servers: list[str], **options: Any) -> None:
         super().__init__(servers, **options)
         self._clients: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
+        # Two of Django's private attributes, which the stubs leave out.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 
 class RedisCache(django_redis.RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` with the client above."""
 
-    def __init__(self, server, params) -> None:
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
 

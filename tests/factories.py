@@ -1,15 +1,18 @@
 """factory_boy factories for the domain; personas are built from these in conftest.py."""
 
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from checklists.accounts.services import clinicians_group_sync
-from checklists.models import ChecklistTemplate, Patient, TemplateItem
+from checklists.models import ChecklistTemplate, FollowUp, LabResult, Patient, SeverityScore, TemplateItem
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -29,7 +32,7 @@ class ClinicianFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
-    def clinicians_group(obj, create, extracted, **kwargs):
+    def clinicians_group(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.groups.add(clinicians_group_sync())
 
@@ -40,7 +43,7 @@ class SuperuserFactory(UserFactory):
     is_superuser = True
 
 
-class PatientFactory(factory.django.DjangoModelFactory):
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     class Meta:
         model = Patient
         skip_postgeneration_save = True
@@ -49,12 +52,12 @@ class PatientFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/Berlin"
 
     @factory.post_generation
-    def care_team(obj, create, extracted, **kwargs):
+    def care_team(obj: Patient, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             obj.care_team.add(*extracted)
 
 
-class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
+class ChecklistTemplateFactory(factory.django.DjangoModelFactory[ChecklistTemplate]):
     class Meta:
         model = ChecklistTemplate
 
@@ -62,7 +65,7 @@ class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
     category = "lifestyle"
 
 
-class TemplateItemFactory(factory.django.DjangoModelFactory):
+class TemplateItemFactory(factory.django.DjangoModelFactory[TemplateItem]):
     class Meta:
         model = TemplateItem
 
@@ -74,12 +77,12 @@ class TemplateItemFactory(factory.django.DjangoModelFactory):
 
 def template_with_items(n: int = 3, **kwargs) -> ChecklistTemplate:
     """Return a saved template with ``n`` items."""
-    template = ChecklistTemplateFactory(**kwargs)
+    template = ChecklistTemplateFactory.create(**kwargs)
     TemplateItemFactory.create_batch(n, template=template)
     return template
 
 
-class FollowUpFactory(factory.django.DjangoModelFactory):
+class FollowUpFactory(factory.django.DjangoModelFactory[FollowUp]):
     class Meta:
         model = "checklists.FollowUp"
 
@@ -89,7 +92,7 @@ class FollowUpFactory(factory.django.DjangoModelFactory):
     due_date = factory.Faker("date_this_year")
 
 
-class LabResultFactory(factory.django.DjangoModelFactory):
+class LabResultFactory(factory.django.DjangoModelFactory[LabResult]):
     class Meta:
         model = "checklists.LabResult"
 
@@ -99,7 +102,7 @@ class LabResultFactory(factory.django.DjangoModelFactory):
     tsat = 30
 
 
-class SeverityScoreFactory(factory.django.DjangoModelFactory):
+class SeverityScoreFactory(factory.django.DjangoModelFactory[SeverityScore]):
     class Meta:
         model = "checklists.SeverityScore"
 

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import HttpRequest
@@ -137,7 +138,9 @@ def _sessions_delete(keys: list[str]) -> None:
         store(session_key=key).delete()
 
 
-def sessions_end_others(*, user, keep_session_key: str | None, request: HttpRequest | None = None) -> int:
+def sessions_end_others(
+    *, user: User, keep_session_key: str | None, request: HttpRequest | None = None
+) -> int:
     """Sign ``user`` out on every other device (delete their sessions except ``keep_session_key``);
     return how many sessions ended."""
     keys = [key for key in _user_session_keys(user.pk, live_only=True) if key != keep_session_key]

@@ -1,9 +1,10 @@
 """Writes of accounts: clinicians, patients and the patient's own settings."""
 
 from datetime import time
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from checklists.accounts.permissions import CLINICIAN_PERMISSIONS
@@ -15,14 +16,14 @@ from checklists.reminders.services import reminders_reschedule_patient
 def clinicians_group_sync() -> Group:
     """Ensure the Clinicians group exists with exactly CLINICIAN_PERMISSIONS; returns the group."""
     group, _ = Group.objects.get_or_create(name=CLINICIANS_GROUP)
-    wanted = []
+    wanted: list[Permission] = []
     for app_label, codename in CLINICIAN_PERMISSIONS:
         wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
     group.permissions.set(wanted)
     return group
 
 
-def clinician_create(*, email: str, password: str | None, first_name: str = "", last_name: str = ""):
+def clinician_create(*, email: str, password: str | None, first_name: str = "", last_name: str = "") -> User:
     """Create a staff user in the Clinicians group, with username equal to the email."""
     user = get_user_model().objects.create_user(
         username=email,
@@ -46,7 +47,7 @@ def patient_create(
     language: str = "en",
     quiet_hours_start: time | None = None,
     quiet_hours_end: time | None = None,
-    clinician: AbstractBaseUser | None = None,
+    clinician: User | None = None,
     invite: bool = True,
 ) -> Patient:
     """Create a patient with a sign-in account that has no password yet, on ``clinician``'s care team.
@@ -75,7 +76,7 @@ def patient_create(
     return patient
 
 
-def patient_settings_update(*, patient: Patient, **changes) -> Patient:
+def patient_settings_update(*, patient: Patient, **changes: Any) -> Patient:
     """Save the patient's own settings (time zone, language, quiet hours) as given; returns the patient.
 
     The caller validates; the model's constraint keeps quiet hours both-or-neither.

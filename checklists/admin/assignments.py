@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ class AssignmentItemInline(PatientScopedInline):
     verbose_name = _("item")
     verbose_name_plural = _("items (this patient's copy: editing here never changes the library)")
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Retire instead: deleting an item would delete the patient's history of it.
         return False
 

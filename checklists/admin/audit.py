@@ -1,7 +1,7 @@
 """The access log (superusers, read-only, exportable) and closed patient accounts (their care team)."""
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from checklists.security.audit import Action, accesslog_write_csv, audit_record
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
     """Records nobody may add or change in the admin; one out of reach is a 404, not a redirect."""
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Model:
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404
@@ -22,7 +22,7 @@ class ReadOnlyRecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -38,10 +38,10 @@ class AccessLogAdmin(ReadOnlyRecordAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # append-only
 
     @admin.action(description=_("Export selected entries as CSV"))

@@ -8,11 +8,12 @@ repeating follow-up plans the next one once, and a medication's flags follow its
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Model, QuerySet, Value, When
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
+from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline, admin_user
 from checklists.careplan import augmentation, services
 from checklists.careplan.labs import interpret_iron
 from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
@@ -54,8 +55,8 @@ class _StampingFormSet(BaseInlineFormSet):
             obj.save()
         return obj
 
-    def prepare(self, obj, form) -> None:
-        """Adjust ``obj`` before it is saved; the default does nothing."""
+    def prepare(self, obj: Any, form: ModelForm) -> None:
+        """Adjust ``obj`` (this formset's model) before it is saved; the default does nothing."""
 
 
 class _StampingInline(PatientScopedInline):
@@ -84,11 +85,12 @@ class FollowUpForm(ModelForm):
             "(CAREPLAN_FERRITIN_RECHECK_WEEKS)."
         ) % {"weeks": settings.CAREPLAN_FERRITIN_RECHECK_WEEKS}
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if not data.get("track"):
-            data["track"] = KIND_TRACK.get(kind, "")
+            data["track"] = KIND_TRACK.get(kind or "", "")
             self.instance.track = data["track"]
             if not data["track"]:
                 self.add_error("track", _("Choose the track for this follow-up."))
@@ -123,7 +125,7 @@ class FollowUpFormSet(_StampingFormSet):
         status, on = obj.status, obj.completed_on or obj.patient.local_today()
         obj.status, obj.completed_on = FollowUpStatus.PLANNED, None
         obj.save()
-        user = self.request.user if self.request is not None else None
+        user = admin_user(self.request) if self.request is not None else None
         services.followup_close(followup=obj, status=status, on=on, by=user)
         return obj
 
@@ -163,7 +165,7 @@ class LabResultInline(_StampingInline):
 
 
 class MedicationFormSet(_StampingFormSet):
-    def prepare(self, obj, form) -> None:
+    def prepare(self, obj: Medication, form: ModelForm) -> None:
         services.medication_apply_match(medication=obj)
 
 
@@ -213,21 +215,20 @@ class DiaryEntryInline(PatientScopedInline):
     model = DiaryEntry
     extra = 0
     can_delete = False
-    fields = ["date", "severity", "onset_time", "sleep_quality", "arms_involved", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "severity", "onset_time", "sleep_quality", "arms_involved", "note")
     verbose_name_plural = _("Diary (the patient's own entries, last four weeks)")
 
     def get_queryset(self, request):
         since = timezone.localdate() - timedelta(days=2 * augmentation.WINDOW_DAYS)
         return super().get_queryset(request).filter(date__gte=since).order_by("-date")
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -253,7 +254,7 @@ class CarePlanPatientListMixin:
         return CarePlanChangeList
 
     def get_list_display(self, request):
-        return [*super().get_list_display(request), *self.careplan_columns]
+        return [*super().get_list_display(request), *self.careplan_columns]  # type: ignore[misc]  # a ModelAdmin mixin
 
     @staticmethod
     def _flags(patient: Patient) -> PatientFlags:
@@ -262,7 +263,7 @@ class CarePlanPatientListMixin:
     @admin.display(description=_("iron (latest)"))
     def iron_flag(self, patient: Patient) -> str:
         flags = self._flags(patient)
-        if flags.latest_lab is None:
+        if flags.latest_lab is None or flags.iron is None:  # both or neither
             return "-"
         lab = flags.latest_lab
         values = []
@@ -329,16 +330,24 @@ class DueFollowUpAdmin(PatientScopedAdmin):
     list_select_related = ["patient__user"]
     search_fields = ["patient__user__email", "patient__user__first_name", "patient__user__last_name", "title"]
     actions = ["mark_done_today"]
-    fields = ["patient", "track", "kind", "title", "due_date", "recurrence_weeks", "status", "notes"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "patient",
+        "track",
+        "kind",
+        "title",
+        "due_date",
+        "recurrence_weeks",
+        "status",
+        "notes",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return due_followups(queryset=super().get_queryset(request), today=timezone.localdate())
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.display(description=_("patient"), ordering="patient__user__email")
@@ -371,7 +380,9 @@ class DueFollowUpAdmin(PatientScopedAdmin):
         rolled = 0
         for followup in followups:
             today = followup.patient.local_today()
-            rolled += services.followup_complete(followup=followup, on=today, by=request.user) is not None
+            rolled += (
+                services.followup_complete(followup=followup, on=today, by=admin_user(request)) is not None
+            )
         self.message_user(
             request,
             _("%(n)d marked done; %(m)d next follow-ups planned.") % {"n": len(followups), "m": rolled},

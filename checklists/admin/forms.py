@@ -1,6 +1,7 @@
 """Forms of the clinicians' workspace."""
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -29,10 +30,10 @@ class WeekdaysField(forms.TypedMultipleChoiceField):
             return [str(day) for day in mask_to_weekdays(value)]
         return value
 
-    def clean(self, value) -> int:
+    def clean(self, value: Any) -> int:
         return weekdays_to_mask(super().clean(value))
 
-    def has_changed(self, initial, data) -> bool:
+    def has_changed(self, initial: Any, data: Any) -> bool:
         initial_mask = initial if isinstance(initial, int) else weekdays_to_mask(initial or [])
         try:
             return initial_mask != weekdays_to_mask(int(day) for day in data or [])
@@ -92,7 +93,9 @@ class AssignmentInlineForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = ChecklistTemplate.objects.all()
+        template = self.fields["template"]
+        assert isinstance(template, forms.ModelChoiceField)  # the form field of a foreign key
+        template.queryset = ChecklistTemplate.objects.all()
         self.fields["template"].label = _("Checklist from the library")
         self.fields["start_date"].required = False
         self.fields["start_date"].help_text = _("Empty: the patient's today.")
@@ -104,8 +107,9 @@ class AssignmentInlineForm(forms.ModelForm):
         else:
             self.fields["template"].required = True
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from checklists.accounts.invitations import invitation_send
 from checklists.accounts.services import patient_create
 from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
-from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
+from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline, admin_user
 from checklists.models import Assignment, Patient
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.plan.rules import adherence_label
@@ -151,11 +152,12 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
 
     @admin.display(description=_("invitation"))
     def invitation_status_display(self, obj: Patient) -> str:
-        return {
+        labels = {
             "accepted": _("accepted"),
             "pending": _("sent, not yet accepted"),
             "not invited": _("not sent"),
-        }[obj.invitation_status]
+        }
+        return str(labels[obj.invitation_status])
 
     @admin.display(description=lazy(adherence_label, str)(settings.ADHERENCE_WINDOW_DAYS))
     def adherence_display(self, obj: Patient) -> str | None:
@@ -198,7 +200,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
             created = assignments_bulk_create(
                 patients=list(queryset),
                 template=template,
-                assigned_by=request.user,
+                assigned_by=admin_user(request),
                 start_date=form.cleaned_data["start_date"],
             )
             self.message_user(
@@ -218,7 +220,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
             "opts": self.model._meta,
             "form": form,
             "patients": queryset.select_related("user"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "assign_template",
         }
         return TemplateResponse(request, "admin/checklists/patient/assign_template.html", context)

@@ -10,9 +10,14 @@ change form, history page or delete confirmation one "view"; a saved add/change/
 each, also for every row added, changed or deleted through a ``PatientScopedInline`` on the page.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 
 from checklists.models import Patient
 from checklists.security.audit import (
@@ -23,6 +28,20 @@ from checklists.security.audit import (
     patient_id_of,
     patient_ids_for,
 )
+
+# The mixins below call the admin's own methods through super(); to the type checker they are admins.
+if TYPE_CHECKING:
+    _FormfieldsBase = admin.options.BaseModelAdmin
+    _AdminBase = admin.ModelAdmin
+else:
+    _FormfieldsBase = _AdminBase = object
+
+
+def admin_user(request: HttpRequest) -> User:
+    """Return the signed-in user of an admin request (the admin lets no anonymous visitor this far)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def scope_to_clinician(queryset: QuerySet, request: HttpRequest, patient_lookup: str) -> QuerySet:
@@ -36,7 +55,7 @@ def scope_to_clinician(queryset: QuerySet, request: HttpRequest, patient_lookup:
     return queryset.filter(**{care_team_filter: user}).distinct()
 
 
-class _ScopedForeignKeysMixin:
+class _ScopedForeignKeysMixin(_FormfieldsBase):
     """Limit foreign-key and autocomplete choices to the clinician's own patients and their rows."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -48,12 +67,12 @@ class _ScopedForeignKeysMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class _AuditedAdminMixin:
+class _AuditedAdminMixin(_AdminBase):
     """Write the access log for every view and change of patient data through this admin."""
 
     patient_lookup: str
 
-    def _audit_obj(self, request: HttpRequest, action: str, obj, lookup: str | None = None) -> None:
+    def _audit_obj(self, request: HttpRequest, action: str, obj: Model, lookup: str | None = None) -> None:
         lookup = self.patient_lookup if lookup is None else lookup
         audit_record(
             request=request,
@@ -63,7 +82,9 @@ class _AuditedAdminMixin:
             object_id=obj.pk,
         )
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
@@ -82,8 +103,10 @@ class _AuditedAdminMixin:
             self._audit_obj(request, Action.VIEW, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def history_view(self, request: HttpRequest, object_id, extra_context=None):
-        obj = self.get_object(request, admin.utils.unquote(object_id))
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
         if obj is not None:
             self._audit_obj(request, Action.VIEW, obj)
         return super().history_view(request, object_id, extra_context)
@@ -101,7 +124,7 @@ class _AuditedAdminMixin:
             self._audit_obj(request, Action.DELETE, obj)
         return super().log_deletions(request, queryset)
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: Any) -> None:
         super().save_related(request, form, formsets, change)
         for formset in formsets:
             lookup = getattr(formset, "patient_lookup", None)
@@ -123,7 +146,7 @@ class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.Mode
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Model:
         """Return the object, or raise Http404 when it is missing or not this clinician's.
 
         Django's admin would redirect with "doesn't exist" instead; a 404 tells nothing either way.
@@ -145,5 +168,5 @@ class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         # The parent admin's save_formset reads this to write the access log for inline rows.
         formset = super().get_formset(request, obj, **kwargs)
-        formset.patient_lookup = self.patient_lookup
+        formset.patient_lookup = self.patient_lookup  # type: ignore[attr-defined]  # our marker, read above
         return formset

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from checklists.api.views import PatientAPIView
 from checklists.careplan import wording
 from checklists.careplan.selectors import care_plan_for
+from checklists.models import Medication
 
 
 class CarePlanFollowUpOutput(serializers.Serializer):
@@ -28,7 +29,7 @@ class CarePlanFollowUpOutput(serializers.Serializer):
 
 class CarePlanTrackOutput(serializers.Serializer):
     track = serializers.CharField(source="track.value")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     next_due = CarePlanFollowUpOutput(allow_null=True, help_text="The next item not yet overdue.")
     overdue = CarePlanFollowUpOutput(many=True)
 
@@ -55,7 +56,7 @@ class CarePlanMedicationOutput(serializers.Serializer):
     review_with_clinician = serializers.BooleanField(source="may_worsen_rls")
     review_note = serializers.SerializerMethodField(help_text="Shown with the medicine when set.")
 
-    def get_review_note(self, obj) -> str | None:
+    def get_review_note(self, obj: Medication) -> str | None:
         return str(wording.MEDICATION_REVIEW_NOTE) if obj.may_worsen_rls else None
 
 

@@ -92,6 +92,6 @@ class SignOutEverywhereView(PatientAPIView):
     )
     def post(self, request: Request) -> Response:
         ended = sessions_end_others(
-            user=request.user, keep_session_key=request.session.session_key, request=request._request
+            user=self.patient.user, keep_session_key=request.session.session_key, request=request._request
         )
         return Response({"ended": ended})

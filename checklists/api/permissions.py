@@ -1,4 +1,17 @@
+from django.contrib.auth.models import User
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from checklists.models import Patient
+
+
+def request_patient(request: Request) -> Patient:
+    """Return the Patient record of the request's signed-in user (IsPatient has let only patients in)."""
+    if not isinstance(request.user, User):
+        raise NotAuthenticated
+    return request.user.patient
 
 
 class IsPatient(BasePermission):
@@ -6,6 +19,6 @@ class IsPatient(BasePermission):
 
     message = "This API is for patients; your account has no patient record."
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and hasattr(user, "patient"))

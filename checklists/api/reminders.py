@@ -13,9 +13,10 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from checklists.api.permissions import request_patient
 from checklists.api.serializers import LocalTimeField
 from checklists.api.views import COMMON, INVALID, NOT_FOUND, PatientAPIView
-from checklists.models import Assignment, Notification, Reminder
+from checklists.models import Assignment, Notification, Patient, Reminder
 from checklists.models.reminders import ReminderKind
 from checklists.plan.rules import EVERY_DAY, mask_to_weekdays, weekdays_to_mask
 from checklists.reminders.push import vapid_public_key
@@ -55,7 +56,7 @@ class ReminderOutput(serializers.Serializer):
     kind = serializers.CharField()
     assignment = serializers.IntegerField(source="assignment_id", allow_null=True)
     follow_up_id = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     local_time = LocalTimeField(format="%H:%M")
     weekdays = WeekdaysField()
     on_date = serializers.DateField(allow_null=True)
@@ -65,7 +66,7 @@ class ReminderOutput(serializers.Serializer):
     next_fire_at = LocalDateTimeField(allow_null=True)
 
 
-def _own_reminder(patient, pk: str) -> Reminder:
+def _own_reminder(patient: Patient, pk: str) -> Reminder:
     """Return the patient's reminder ``pk``; a malformed id or another patient's is a JSON 404."""
     # The id is matched as text (not <int:>) so that a malformed one is a JSON 404 like any other.
     if not pk.isdecimal() or int(pk) > MAX_ID:
@@ -74,7 +75,7 @@ def _own_reminder(patient, pk: str) -> Reminder:
 
 
 def _reminder_response(request: Request, reminder: Reminder, code: int = status.HTTP_200_OK) -> Response:
-    zone = request.user.patient.zone
+    zone = request_patient(request).zone
     return Response(ReminderOutput(reminder, context={"zone": zone}).data, status=code)
 
 
@@ -87,9 +88,12 @@ class RemindersView(PatientAPIView):
             choices=[ReminderKind.ASSIGNMENT, ReminderKind.DIARY, ReminderKind.MEDICATION]
         )
         assignment = serializers.IntegerField(required=False, allow_null=True)
-        label = serializers.CharField(required=False, allow_blank=True, max_length=80, default="")
+        label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
+            required=False, allow_blank=True, max_length=80, default=""
+        )
         local_time = LocalTimeField(format="%H:%M")
-        weekdays = WeekdaysField(required=False, default=EVERY_DAY)
+        # The default is the value after parsing, a mask; the stubs expect a list for a ListField.
+        weekdays = WeekdaysField(required=False, default=EVERY_DAY)  # type: ignore[arg-type]
         only_if_not_done = serializers.BooleanField(required=False, default=True)
         active = serializers.BooleanField(required=False, default=True)
 
@@ -121,7 +125,9 @@ class ReminderDetailView(PatientAPIView):
 
     @extend_schema_serializer(component_name="ReminderUpdateInput")
     class Input(serializers.Serializer):
-        label = serializers.CharField(required=False, allow_blank=True, max_length=80)
+        label = serializers.CharField(  # type: ignore[assignment]  # a field, not Field.label
+            required=False, allow_blank=True, max_length=80
+        )
         local_time = LocalTimeField(required=False)
         weekdays = WeekdaysField(required=False)
         only_if_not_done = serializers.BooleanField(required=False)

@@ -107,8 +107,9 @@ class TodayInput(serializers.Serializer):
 class TodayItemOutput(serializers.Serializer):
     id = serializers.IntegerField(help_text=_("The assignment item id that check-off ops name."))
     text = serializers.CharField()
-    help_text = serializers.CharField(allow_blank=True)
-    source = serializers.CharField(allow_blank=True)
+    # Fields named like attributes of Field itself; DRF takes declared fields off the class.
+    help_text = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     done = serializers.BooleanField()
 
 
@@ -217,12 +218,14 @@ class DaysOutput(serializers.Serializer):
 
 class DiaryEntryFields(serializers.Serializer):
     severity = StrictIntegerField(min_value=0, max_value=DIARY_SCALE_MAX)
-    sleep_quality = StrictIntegerField(
+    sleep_quality: serializers.Field = StrictIntegerField(
         min_value=0, max_value=DIARY_SCALE_MAX, required=False, allow_null=True, default=None
     )
     onset_time = LocalTimeField(required=False, allow_null=True, default=None)
-    arms_involved = StrictBooleanField(required=False, default=False)
-    note = StrictCharField(required=False, allow_blank=True, default="", max_length=DIARY_NOTE_MAX_LENGTH)
+    arms_involved: serializers.Field = StrictBooleanField(required=False, default=False)
+    note: serializers.Field = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=DIARY_NOTE_MAX_LENGTH
+    )
 
 
 class DiaryInput(DiaryEntryFields):
@@ -271,7 +274,7 @@ class SyncInput(serializers.Serializer):
 
 class RejectedOutput(serializers.Serializer):
     op_id = serializers.UUIDField()
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
         child=serializers.ListField(child=serializers.CharField()), help_text=_("Field: reasons.")
     )
 
@@ -317,7 +320,9 @@ class SyncOutput(serializers.Serializer):
 
 class SyncErrorOutput(serializers.Serializer):
     detail = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(  # type: ignore[assignment]  # a field, not Serializer.errors
+        child=serializers.ListField(child=serializers.CharField())
+    )
     limit = serializers.IntegerField(required=False, help_text=_("Present when the batch is too large."))
 
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from checklists.accounts.services import patient_settings_update
 from checklists.api import serializers as s
-from checklists.api.permissions import IsPatient
+from checklists.api.permissions import IsPatient, request_patient
 from checklists.api.throttling import PatientRateThrottle, SyncRateThrottle
 from checklists.diary.services import diary_entry_put
 from checklists.models import DiaryEntry, Patient
@@ -43,7 +43,7 @@ class PatientAPIView(APIView):
 
     @property
     def patient(self) -> Patient:
-        return self.request.user.patient
+        return request_patient(self.request)
 
 
 @method_decorator(ensure_csrf_cookie, name="get")

@@ -147,7 +147,7 @@ def augmentation_watch(
     shift = None
     onset_earlier = arms_new = False
     reasons = []
-    if onset_comparable:
+    if onset_comparable and previous_median is not None and recent_median is not None:
         shift = round(previous_median - recent_median)
         onset_earlier = shift >= threshold
         if onset_earlier:

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from checklists.careplan.medications import match_medication
@@ -36,7 +36,7 @@ def followup_create(
     recurrence_weeks: int | None = None,
     use_default_recurrence: bool = False,
     notes: str = "",
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> FollowUp:
     """Plan a follow-up; the track defaults to the kind's, the interval to the kind's default if asked."""
     if use_default_recurrence and recurrence_weeks is None:
@@ -58,7 +58,7 @@ def followup_create(
 
 
 def followup_schedule_post_ablation_duplex(
-    *, patient: Patient, ablation_date: date, created_by: AbstractBaseUser | None = None
+    *, patient: Patient, ablation_date: date, created_by: User | None = None
 ) -> FollowUp:
     """Plan the duplex scan that confirms closure after an ablation (CAREPLAN_POST_ABLATION_DUPLEX_DAYS)."""
     return followup_create(
@@ -76,7 +76,7 @@ def followup_close(
     followup: FollowUp,
     status: str = FollowUpStatus.DONE,
     on: date,
-    by: AbstractBaseUser | None = None,
+    by: User | None = None,
 ) -> FollowUp | None:
     """Close a planned follow-up as done, skipped or cancelled; returns the next occurrence or None.
 
@@ -115,7 +115,7 @@ def followup_close(
     return successor
 
 
-def followup_complete(*, followup: FollowUp, on: date, by: AbstractBaseUser | None = None) -> FollowUp | None:
+def followup_complete(*, followup: FollowUp, on: date, by: User | None = None) -> FollowUp | None:
     """Mark a follow-up done on ``on``; returns the next occurrence if it repeats (see followup_close)."""
     return followup_close(followup=followup, status=FollowUpStatus.DONE, on=on, by=by)
 
@@ -145,7 +145,7 @@ def medication_add(
     times_of_day: str = "",
     start_date: date | None = None,
     stop_date: date | None = None,
-    entered_by: AbstractBaseUser | None = None,
+    entered_by: User | None = None,
 ) -> Medication:
     """Add a medication to the patient's list, matched against the RLS lists."""
     return medication_save(

@@ -1,14 +1,30 @@
 """What hand-written SQL on the hot paths needs from Django: the ORM's value conversions, and on
 PostgreSQL a cursor that binds parameters on the server."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg
 from django.db import connection, models
+from django.db.backends.utils import CursorWrapper
 
 
-def column_converter(field: models.Field):
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    """Return ``model``'s field ``name``, one with a column (not the far side of a relation)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return field
+
+
+def column_of(field: models.Field) -> str:
+    """Return the name of ``field``'s database column."""
+    if field.column is None:
+        raise TypeError(f"{field} has no column")
+    return field.column
+
+
+def column_converter(field: models.Field) -> Callable[[Any], Any]:
     """Return a function turning ``field``'s raw column value into its Python value, as the ORM does
     (e.g. SQLite's text datetimes and UUIDs)."""
     column = field.get_col(field.model._meta.db_table)
@@ -16,7 +32,7 @@ def column_converter(field: models.Field):
     if not converters:
         return lambda value: value
 
-    def convert(value):
+    def convert(value: Any) -> Any:
         for converter in converters:
             value = converter(value, column, connection)
         return value
@@ -24,7 +40,7 @@ def column_converter(field: models.Field):
     return convert
 
 
-def server_binding_cursor():
+def server_binding_cursor() -> CursorWrapper:
     """Return a Django cursor; on PostgreSQL one that binds parameters on the server whatever the
     connection's default (Django binds on the client, which renders each array element as quoted
     text). Wrapped as ``connection.cursor()`` wraps its own, so query logging and counting see it.
@@ -36,7 +52,10 @@ def server_binding_cursor():
         return connection.cursor()
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    # The stubs type the argument as Django's wrapper; Django itself wraps the DB-API cursor given.
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
 
 
 def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -50,8 +69,7 @@ def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
 
 def db_values(model: type[models.Model], values: dict[str, Any]) -> list[Any]:
     """Return ``values`` (field name -> Python value) as the ORM would send them to the database."""
-    meta = model._meta
-    return [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    return [concrete_field(model, name).get_db_prep_save(value, connection) for name, value in values.items()]
 
 
 def insert_row(model: type[models.Model], values: dict[str, Any], *, skip_on_conflict: Sequence[str]) -> None:
@@ -59,9 +77,12 @@ def insert_row(model: type[models.Model], values: dict[str, Any], *, skip_on_con
     ``skip_on_conflict`` fields (a unique constraint) exists. ``bulk_create(ignore_conflicts=True)``
     for one row, without building and preparing a model instance."""
     meta, quote = model._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in values)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in skip_on_conflict)
+    columns = ", ".join(quote(column_of(concrete_field(model, name))) for name in values)
+    conflict = ", ".join(quote(column_of(concrete_field(model, name))) for name in skip_on_conflict)
     placeholders = ", ".join(["%s"] * len(values))
+    # Raw SQL: 0.16 ms vs 0.24 ms for the ORM's bulk_create(ignore_conflicts=True) of the send task's
+    # feed entry (1.5x wall, 1.9x CPU), PostgreSQL; SQLite 0.042 vs 0.098 ms (2.3x);
+    # bench/sql_bench.py [--sqlite] (2026-12-01).
     with server_binding_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "

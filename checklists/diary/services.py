@@ -1,6 +1,7 @@
 """Writes of the diary."""
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +11,7 @@ from checklists.sync.changes import patient_take_seq
 
 
 @transaction.atomic
-def diary_entry_put(*, patient: Patient, day: date, **fields) -> tuple[DiaryEntry, bool]:
+def diary_entry_put(*, patient: Patient, day: date, **fields: Any) -> tuple[DiaryEntry, bool]:
     """Create or replace the patient's diary entry for ``day``; returns (entry, created).
 
     The write takes a change number, so phones pulling with a sync cursor see it, and counts as a

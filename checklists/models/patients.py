@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -19,7 +20,7 @@ def validate_time_zone(value: str) -> None:
 
 
 class PatientQuerySet(models.QuerySet):
-    def for_clinician(self, user) -> "PatientQuerySet":
+    def for_clinician(self, user: User) -> "PatientQuerySet":
         """Return the patients on ``user``'s care team; a superuser gets every patient."""
         if user.is_superuser:
             return self

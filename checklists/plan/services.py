@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from datetime import date
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ def assignment_create(
     *,
     patient: Patient,
     template: ChecklistTemplate,
-    assigned_by: AbstractBaseUser | None,
+    assigned_by: User | None,
     start_date: date | None = None,
     end_date: date | None = None,
     weekdays: int = EVERY_DAY,
@@ -71,7 +71,7 @@ def assignments_bulk_create(
     *,
     patients: Iterable[Patient],
     template: ChecklistTemplate,
-    assigned_by: AbstractBaseUser | None,
+    assigned_by: User | None,
     start_date: date | None = None,
 ) -> list[Assignment]:
     """Assign ``template`` to each patient; all or nothing."""

@@ -56,6 +56,8 @@ ClaimedGroup = tuple[datetime, time, int, date | None, str, time | None, time | 
 # Claims the due reminders of the patients behind the first ``limit`` due reminders (found through the
 # reminder_due index), skipping patients another sweep holds, and inserts their deliveries; returns
 # them grouped by schedule, so Python computes each group's next slot once.
+# Raw SQL: 8.3 ms vs 55 ms for the ORM's 4 queries (6.7x wall, 150x CPU) claiming 1,200 reminders of
+# 200 patients, PostgreSQL; bench/sql_bench.py (2026-12-01).
 CLAIM_SQL = """
     WITH first_due AS (
         SELECT patient_id FROM checklists_reminder
@@ -97,6 +99,8 @@ def _claim_batch_postgresql(now: datetime, limit: int) -> list[ClaimedGroup]:
 def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
     with connection.cursor() as cursor:
         for next_at, ids in groups.items():
+            # Raw SQL: 12.8 ms vs 18.7 ms for _advance_conditional's ORM UPDATEs (1.46x wall, 4.5x
+            # CPU), 1,200 reminders in 13 statements, PostgreSQL; bench/sql_bench.py (2026-12-01).
             cursor.execute(
                 "UPDATE checklists_reminder SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
                 [next_at, ids],
@@ -128,6 +132,7 @@ def _claim_batch_conditional(now: datetime, limit: int) -> list[ClaimedGroup]:
     groups: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     won = []
     for rid, patient_id, slot, *schedule_fields in rows:
+        assert slot is not None  # the rows are due: next_fire_at <= now
         # Park the claimed row just past its slot; _advance sets the real next slot in this transaction.
         if Reminder.objects.filter(pk=rid, next_fire_at=slot, active=True).update(next_fire_at=None) != 1:
             continue

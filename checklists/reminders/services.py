@@ -3,6 +3,7 @@ the phone's push subscriptions.
 """
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from checklists.models import Assignment, Patient, PushSubscription
+from checklists.models import Assignment, FollowUp, Patient, PushSubscription
 from checklists.models.careplan import FollowUpStatus
 from checklists.models.reminders import Reminder, ReminderKind
 from checklists.plan.rules import EVERY_DAY
@@ -83,7 +84,7 @@ REMINDER_EDITABLE_FIELDS = frozenset(
 
 
 @transaction.atomic
-def reminder_update(*, reminder: Reminder, **changes) -> Reminder:
+def reminder_update(*, reminder: Reminder, **changes: Any) -> Reminder:
     """Apply ``changes`` (editable fields only) and reschedule from now; returns the reminder.
 
     Raises ValueError naming a field that may not be changed.
@@ -199,7 +200,7 @@ def reminders_for_follow_up(
     return created
 
 
-def follow_up_reminders_sync(follow_up) -> list[Reminder]:
+def follow_up_reminders_sync(follow_up: FollowUp) -> list[Reminder]:
     """Bring a follow-up's reminders in line after it was saved: (re)created while it is planned,
     removed once it is not. Returns the reminders that will fire."""
     if follow_up.status != FollowUpStatus.PLANNED:

@@ -4,26 +4,30 @@ import csv
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import IO
+from typing import TYPE_CHECKING
 from uuid import UUID
 
+from django.contrib.auth.models import User
 from django.db import models
 from django.http import HttpRequest
 
 from checklists.models import AccessLog, Patient
 from checklists.security import client_ip
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 Action = AccessLog.Action
 
 
-def _actor(request: HttpRequest | None, actor=None):
+def _actor(request: HttpRequest | None, actor: User | None = None) -> tuple[User | None, str]:
     user = actor if actor is not None else getattr(request, "user", None)
     if user is not None and getattr(user, "is_authenticated", False):
         return user, user.get_username()
     return None, ""
 
 
-def object_kind(obj_or_model) -> str:
+def object_kind(obj_or_model: models.Model | type[models.Model]) -> str:
     """Return the model label of an object or model class, e.g. ``checklists.diaryentry``."""
     return obj_or_model._meta.label_lower
 
@@ -35,7 +39,7 @@ def audit_record(
     patient_id: int | None = None,
     kind: str = "",
     object_id: object = "",
-    actor=None,
+    actor: User | None = None,
     actor_label: str = "",
 ) -> AccessLog:
     """Append one entry to the access log and return it."""
@@ -80,7 +84,7 @@ def patient_id_of(obj: models.Model, patient_lookup: str) -> int | None:
     if isinstance(obj, Patient) or not patient_lookup:
         return obj.pk
     *hops, last = patient_lookup.split("__")
-    target = obj
+    target: object = obj
     for hop in hops:
         target = getattr(target, hop, None)
         if target is None:
@@ -107,7 +111,7 @@ def plain_value(value: object) -> object:
 ACCESSLOG_COLUMNS = ["at", "actor_label", "action", "object_kind", "object_id", "patient_ref", "ip_address"]
 
 
-def accesslog_write_csv(*, queryset, out: IO[str]) -> int:
+def accesslog_write_csv(*, queryset: models.QuerySet[AccessLog], out: "SupportsWrite[str]") -> int:
     """Write access-log entries as CSV to ``out``; return how many rows were written."""
     writer = csv.writer(out)
     writer.writerow(ACCESSLOG_COLUMNS)

@@ -5,9 +5,10 @@ from functools import cache
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
 from django.db import connection, models
 
-from checklists.db.raw import column_converter, server_binding_cursor
+from checklists.db.raw import column_converter, column_of, server_binding_cursor
 from checklists.models import Patient
 
 
@@ -34,13 +35,17 @@ class PatientModelBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def user_with_patient(user_id) -> models.Model | None:
+def user_with_patient(user_id: object) -> User | None:
     """Return the user with primary key ``user_id``, ``user.patient`` already loaded (or known to be
     absent), or None; one query."""
     user_model = get_user_model()
     sql, user_fields, patient_fields = _user_with_patient_sql()
+    pk = user_model._meta.pk
+    assert pk is not None  # every concrete model has a primary key
+    # Raw SQL: 0.18 ms vs 0.48 ms for the ORM's select_related("patient").get() (2.7x wall, 4.4x CPU),
+    # PostgreSQL; SQLite 0.037 vs 0.24 ms (6.6x); bench/sql_bench.py [--sqlite] (2026-12-01).
     with server_binding_cursor() as cursor:  # prepared on PostgreSQL: this runs on every request
-        cursor.execute(sql, [user_model._meta.pk.to_python(user_id)])
+        cursor.execute(sql, [pk.to_python(user_id)])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -60,12 +65,16 @@ def _user_with_patient_sql() -> tuple[str, list[models.Field], list[models.Field
     user_model = get_user_model()
     user_fields = list(user_model._meta.concrete_fields)
     patient_fields = list(Patient._meta.concrete_fields)
+    pk = user_model._meta.pk
+    assert pk is not None  # every concrete model has a primary key
     quote = connection.ops.quote_name
-    columns = [f"u.{quote(f.column)}" for f in user_fields] + [f"p.{quote(f.column)}" for f in patient_fields]
+    columns = [f"u.{quote(column_of(f))}" for f in user_fields] + [
+        f"p.{quote(column_of(f))}" for f in patient_fields
+    ]
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(user_model._meta.db_table)} u"
         f" LEFT JOIN {quote(Patient._meta.db_table)} p ON p.{quote(Patient._meta.get_field('user').column)}"
-        f" = u.{quote(user_model._meta.pk.column)} WHERE u.{quote(user_model._meta.pk.column)} = %s"
+        f" = u.{quote(column_of(pk))} WHERE u.{quote(column_of(pk))} = %s"
     )
     return sql, user_fields, patient_fields
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -13,7 +14,7 @@ from checklists.security.twofactor import has_confirmed_device
 RENEW_AT_KEY = "_rls_renew_at"
 
 
-def session_renew(request: HttpRequest, user=None) -> None:
+def session_renew(request: HttpRequest, user: User | AnonymousUser | None = None) -> None:
     """Push the session's idle deadline out to a full timeout from now (staff: the shorter one)."""
     user = user or request.user
     age = settings.STAFF_SESSION_IDLE_SECONDS if user.is_staff else settings.SESSION_COOKIE_AGE
@@ -39,7 +40,7 @@ class SessionIdleMiddleware:
         return self.get_response(request)
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user: User | AnonymousUser) -> bool:
     """Return True when ``user`` must pass an authenticator code before using the admin."""
     if not (user.is_authenticated and user.is_staff):
         return False
@@ -57,7 +58,7 @@ class ClinicianTwoFactorMiddleware:
         if (
             request.path.startswith(admin_root)
             and request.path not in (reverse("admin:login"), reverse("admin:logout"))
-            and not request.user.is_verified()
+            and not request.user.is_verified()  # type: ignore[union-attr]  # added by django-otp's OTPMiddleware
             and two_factor_required(request.user)
         ):
             target = "two_factor_verify" if has_confirmed_device(request.user) else "two_factor_setup"

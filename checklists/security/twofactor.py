@@ -5,17 +5,18 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth.models import AnonymousUser, User
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 DEVICE_NAME = "authenticator"
 
 
-def has_confirmed_device(user) -> bool:
+def has_confirmed_device(user: User | AnonymousUser) -> bool:
     """Return True when ``user`` has finished enrolling an authenticator."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
 
-def totp_pending_device(*, user) -> TOTPDevice:
+def totp_pending_device(*, user: User) -> TOTPDevice:
     """Return the user's unconfirmed authenticator, creating it (with a new secret) when there is none."""
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
     if device is None:

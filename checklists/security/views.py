@@ -2,10 +2,12 @@
 
 import json
 import logging
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -43,18 +45,20 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("admin:index")
 
 
-def _staff_only(request: HttpRequest) -> None:
-    if not request.user.is_staff:
+def _staff_only(request: HttpRequest) -> User:
+    """Return the signed-in staff user; PermissionDenied for anyone else."""
+    if not isinstance(request.user, User) or not request.user.is_staff:
         raise PermissionDenied
+    return request.user
 
 
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator: show its QR code, confirm it with one code, then continue."""
-    _staff_only(request)
-    if twofactor.has_confirmed_device(request.user):
+    user = _staff_only(request)
+    if twofactor.has_confirmed_device(user):
         return HttpResponseRedirect(f"{reverse('two_factor_verify')}?next={_next_url(request)}")
-    device = twofactor.totp_pending_device(user=request.user)
+    device = twofactor.totp_pending_device(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if twofactor.totp_confirm(device=device, token=form.cleaned_data["token"]):
@@ -90,7 +94,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_verify.html", context)
 
 
-def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
     """django-axes' lockout response: 429 with how long the pause lasts (HTML, or JSON for scripts)."""
     minutes = settings.AXES_COOLOFF_MINUTES
     message = ngettext(

@@ -220,12 +220,12 @@ def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
         )
         current.update((("checkoff", item, day), (at, op_id)) for item, day, at, op_id in rows)
     if diary_ops:
-        rows = (
+        entries = (
             DiaryEntry.objects.filter(patient=patient, date__in={op.date for op in diary_ops})
             .order_by()
             .values_list("date", "client_at", "op_id")
         )
-        current.update((("diary", day), (at, op_id)) for day, at, op_id in rows)
+        current.update((("diary", day), (at, op_id)) for day, at, op_id in entries)
     return current
 
 

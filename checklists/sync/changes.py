@@ -4,6 +4,7 @@ takes a per-patient sequence number, and a phone asks for what changed after its
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F
@@ -33,7 +34,9 @@ def _json_instant(at: datetime | None) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def checkoff_change(item_id: int, day: date, done: bool, at, op_id, seq: int) -> dict[str, Any]:
+def checkoff_change(
+    item_id: int, day: date, done: bool, at: datetime | None, op_id: UUID | None, seq: int
+) -> dict[str, Any]:
     """Return one check-off in the shape of a sync change, with JSON-ready values."""
     return {
         "kind": "checkoff",

@@ -1,6 +1,7 @@
 """Parsing a sync batch: plain Python, not DRF serializers, because it runs for every op."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -194,7 +195,7 @@ def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
     before = len(errors)
     values: dict[str, Any] = {}
 
-    def take(name: str, parse) -> None:
+    def take(name: str, parse: Callable[[Any], Any]) -> None:
         if name not in raw:
             errors[f"{path}.{name}"] = [_("This field is required.")]
             return

@@ -72,7 +72,7 @@ def test_a_checklist_without_days_is_a_form_error(client, clinician, patient):
 
 
 def test_bulk_action_assigns_to_every_selected_patient(client, clinician, patient):
-    second = PatientFactory(care_team=[clinician])
+    second = PatientFactory.create(care_team=[clinician])
     template = template_with_items(2)
     client.force_login(clinician)
     url = reverse("admin:checklists_patient_changelist")
@@ -141,6 +141,7 @@ def test_edit_add_and_retire_items_of_one_patients_checklist(client, clinician, 
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.text == "Edited for this patient"
+    assert first.template_item is not None
     first.template_item.refresh_from_db()
     assert first.template_item.text != "Edited for this patient"
     assert second.retired_at is not None

@@ -165,7 +165,7 @@ def post_patient_change(client, patient, edit):
     """Re-post the patient's change form as shown, after ``edit(data)`` changes it."""
     url = f"{PATIENTS}{patient.pk}/change/"
     response = client.get(url)
-    data = {}
+    data: dict[str, str | list[str]] = {}
     forms = [response.context["adminform"].form]
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form

@@ -33,7 +33,9 @@ def invite(client, clinician, django_capture_on_commit_callbacks, email="new.pat
 
 
 def link_from(message) -> str:
-    return re.search(r"https?://\S+/accounts/invite/\S+/", message.body).group(0)
+    found = re.search(r"https?://\S+/accounts/invite/\S+/", message.body)
+    assert found is not None, "no invitation link in the message"
+    return found.group(0)
 
 
 def path_of(link: str) -> str:

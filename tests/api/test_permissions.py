@@ -1,6 +1,7 @@
 """Who may use the patient API: patients only, each seeing only their own data."""
 
 from datetime import time
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,7 +11,7 @@ from checklists.models import CheckOff, DiaryEntry, PushSubscription
 from checklists.security.backends import PatientModelBackend
 from tests.api.conftest import checkoff_op, post_sync, signed_in
 
-ENDPOINTS = [
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("get", "/api/v1/me/", None),
     ("patch", "/api/v1/me/", {"language": "en"}),
     ("get", "/api/v1/today/", None),

@@ -99,6 +99,7 @@ def test_patch_changes_time_and_reschedules(patient_client, patient):
     nxt = datetime.fromisoformat(response.json()["next_fire_at"])
     assert (nxt.hour, nxt.minute) == (9, 45)
     reminder.refresh_from_db()
+    assert reminder.next_fire_at is not None
     assert reminder.next_fire_at.astimezone(patient.zone).time() == time(9, 45)
 
 
@@ -182,5 +183,6 @@ def test_moving_time_zone_in_settings_reschedules_reminders(patient_client, pati
     )
     assert response.status_code == 200
     reminder.refresh_from_db()
+    assert reminder.next_fire_at is not None
     local = reminder.next_fire_at.astimezone(ZoneInfo("America/New_York"))
     assert local.time() == time(21, 30)

@@ -42,7 +42,7 @@ def scenarios(draw):
 
 def expected_state(ops, *, items, days) -> dict:
     """Apply each op once, in (at, op_id) order, skipping the ones that must be rejected."""
-    state = {}
+    state: dict[tuple, object] = {}
     for kind, key, value, _at, _op_id in sorted(ops, key=lambda op: (op[3], op[4])):
         if kind == "checkoff":
             item, day = key
@@ -82,7 +82,9 @@ def test_any_delivery_of_a_set_of_ops_ends_in_the_same_state(patient, scenario):
             assert sorted(reported) == sorted(op["op_id"] for op in wire)
             assert set(result.applied).isdisjoint(seen)
             seen.update(result.applied)
-        state = {("checkoff", c.item_id, c.date): c.done for c in CheckOff.objects.filter(patient=patient)}
+        state: dict[tuple, object] = {
+            ("checkoff", c.item_id, c.date): c.done for c in CheckOff.objects.filter(patient=patient)
+        }
         state.update((("diary", d.date), d.severity) for d in DiaryEntry.objects.filter(patient=patient))
         # The full pull describes the same state.
         changes = result.changes

@@ -202,6 +202,7 @@ def test_diary_ops_write_the_entry_with_last_writer_wins(patient_client, patient
     body = post_sync(patient_client, [newer, older]).json()
     assert body["applied"] == [newer["op_id"], older["op_id"]]
     entry = DiaryEntry.objects.get(patient=patient, date=today)
+    assert entry.onset_time is not None
     assert (
         entry.severity,
         entry.onset_time.isoformat(),

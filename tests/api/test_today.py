@@ -1,9 +1,7 @@
 """GET /api/v1/today/: the checklists due on a day, in the patient's own zone."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from unittest import mock
-
-from django.utils import timezone
 
 from checklists.diary.services import diary_entry_put
 from checklists.models import AssignmentItem, CheckOff
@@ -39,7 +37,7 @@ def test_it_lists_due_checklists_with_items_and_done_state(patient_client, patie
 def test_today_is_the_patients_local_date(patient_client, patient, plan):
     patient.time_zone = "Pacific/Kiritimati"  # UTC+14
     patient.save()
-    late_utc = datetime(2026, 3, 10, 20, 0, tzinfo=timezone.UTC)
+    late_utc = datetime(2026, 3, 10, 20, 0, tzinfo=UTC)
     with mock.patch("django.utils.timezone.now", return_value=late_utc):
         body = patient_client.get("/api/v1/today/").json()
     assert body["date"] == "2026-03-11"

@@ -20,7 +20,8 @@ def shown_figure(figure: str) -> tuple[int, int, int]:
     """(percent, done, due) of a figure as the phone shows it, e.g. "74% (14 of 19)"."""
     match = re.fullmatch(r"(\d+)% \((\d+) of (\d+)\)", figure)
     assert match, figure
-    return tuple(int(n) for n in match.groups())
+    percent, done, due = (int(n) for n in match.groups())
+    return percent, done, due
 
 
 def admin_adherence(new_context, email: str) -> tuple[int, int, int]:
@@ -33,7 +34,8 @@ def admin_adherence(new_context, email: str) -> tuple[int, int, int]:
     cell = page.locator("#result_list tbody tr", has_text=f"<{email}>").locator("td.field-adherence_display")
     match = re.fullmatch(r"(\d+)% \((\d+)/(\d+)\)", cell.inner_text())
     assert match, cell.inner_text()
-    return tuple(int(n) for n in match.groups())
+    percent, done, due = (int(n) for n in match.groups())
+    return percent, done, due
 
 
 def expected_streak(days: list[dict]) -> int:
@@ -42,7 +44,7 @@ def expected_streak(days: list[dict]) -> int:
 
     def complete(day: date) -> bool:
         row = by_date.get(day.isoformat())
-        return bool(row) and row["due"] > 0 and row["done"] == row["due"]
+        return row is not None and row["due"] > 0 and row["done"] == row["due"]
 
     day = date.fromisoformat(days[-1]["date"])
     if not complete(day):

@@ -3,6 +3,7 @@
 import json
 import struct
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,7 +74,7 @@ def test_manifest_is_valid_and_complete(new_context):
         assert manifest[field], field
     assert manifest["display"] == "standalone"
     assert manifest["scope"] == "/" and manifest["start_url"].startswith("/")
-    sizes = {}
+    sizes: dict[str, set[str]] = {}
     for icon in manifest["icons"]:
         body = page.request.get(icon["src"]).body()
         width, height = _png_size(body)
@@ -266,7 +267,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     date = today_date(page)
     items = item_ids(page)[-2:]
     reminder_id = page.evaluate("async () => (await (await fetch('/api/v1/reminders/')).json())[0].id")
-    payload = {
+    payload: dict[str, Any] = {
         "title": "RLS Care",
         "body": "You have 2 care tasks due",
         "tag": "rls-2026-01-01T13:00:00Z",

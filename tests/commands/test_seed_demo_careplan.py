@@ -1,12 +1,13 @@
 """seed_demo gives patient@example.com a care plan that shows every flag, once however often it runs."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
 
 from checklists.careplan.augmentation import AugmentationStatus
-from checklists.careplan.selectors import care_plan_for
+from checklists.careplan.selectors import TrackSummary, care_plan_for
 from checklists.models import DiaryEntry, FollowUp, LabResult, Medication, Patient
 
 
@@ -18,9 +19,15 @@ def test_seed_demo_care_plan_shows_every_flag_and_is_idempotent(db):
     plan = care_plan_for(patient=patient, today=today)
 
     lab = plan.latest_lab
-    assert (lab.result.ferritin, lab.result.tsat, lab.result.drawn_on) == (58, 17, today - timedelta(days=30))
+    assert lab is not None
+    assert (lab.result.ferritin, lab.result.tsat, lab.result.drawn_on) == (
+        Decimal(58),
+        Decimal(17),
+        today - timedelta(days=30),
+    )
     assert lab.interpretation.flagged
-    by_track = {t.track: t for t in plan.tracks}
+    by_track: dict[str, TrackSummary] = {t.track: t for t in plan.tracks}
+    assert by_track["vascular"].next_due is not None
     assert by_track["vascular"].next_due.followup.kind == "venous_duplex"
     assert by_track["vascular"].next_due.days_until == 10
     assert by_track["medication"].overdue[0].days_until == -3

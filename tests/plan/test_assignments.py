@@ -22,7 +22,7 @@ def due_per_day(patient) -> list[int]:
 
 def test_assigning_copies_the_items():
     template = template_with_items(3)
-    patient = PatientFactory()
+    patient = PatientFactory.create()
 
     assignment = assignment_create(patient=patient, template=template, assigned_by=None)
 
@@ -33,13 +33,14 @@ def test_assigning_copies_the_items():
 
 def test_editing_the_library_later_never_rewrites_a_patients_plan():
     template = template_with_items(2)
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     assignment = assignment_create(patient=patient, template=template, assigned_by=None)
 
-    first = template.items.first()
+    first, last = template.items.first(), template.items.last()
+    assert first is not None and last is not None
     first.text = "Rewritten in the library"
     first.save()
-    template.items.last().delete()
+    last.delete()
     template.name = "Renamed"
     template.save()
 
@@ -51,7 +52,7 @@ def test_editing_the_library_later_never_rewrites_a_patients_plan():
 
 def test_deleting_a_template_keeps_the_assignment():
     template = template_with_items(2)
-    assignment = assignment_create(patient=PatientFactory(), template=template, assigned_by=None)
+    assignment = assignment_create(patient=PatientFactory.create(), template=template, assigned_by=None)
     template.delete()
     assignment.refresh_from_db()
     assert assignment.template is None
@@ -59,7 +60,7 @@ def test_deleting_a_template_keeps_the_assignment():
 
 
 def test_an_item_added_later_is_due_from_that_day_only():
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     start = patient.local_today() - timedelta(days=10)
     assignment = assignment_create(
         patient=patient, template=template_with_items(1), assigned_by=None, start_date=start
@@ -72,7 +73,7 @@ def test_an_item_added_later_is_due_from_that_day_only():
 
 
 def test_retired_items_are_not_due_after_retirement():
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     assignment = assignment_create(
         patient=patient,
         template=template_with_items(1),
@@ -85,7 +86,7 @@ def test_retired_items_are_not_due_after_retirement():
 
 
 def test_weekday_schedule():
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     monday = date(2026, 11, 23)
     assignment = assignment_create(
         patient=patient,
@@ -102,6 +103,6 @@ def test_weekday_schedule():
 
 @pytest.mark.django_db(transaction=True)
 def test_patient_take_seq_must_run_in_a_transaction():
-    patient = PatientFactory()
+    patient = PatientFactory.create()
     with pytest.raises(RuntimeError):
         patient_take_seq(patient_id=patient.pk)

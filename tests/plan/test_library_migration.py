@@ -101,7 +101,7 @@ def test_unapplying_it_keeps_the_templates_someone_edited_or_assigned(
     item.help_text = "Our clinic's wording"
     item.save()
     assigned = ChecklistTemplate.objects.get(name="Trigger avoidance")
-    assignment_create(patient=PatientFactory(), template=assigned, assigned_by=None)
+    assignment_create(patient=PatientFactory.create(), template=assigned, assigned_by=None)
 
     # Not entered: the function only runs DML through it, and entering would refuse inside the test's
     # transaction on SQLite.

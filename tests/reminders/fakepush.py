@@ -87,6 +87,7 @@ class FakePushService:
         """Bind (if not yet) and serve from a background thread of this process."""
         if self._server is None:
             self.bind()
+        assert self._server is not None
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

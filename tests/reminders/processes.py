@@ -144,8 +144,9 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
         self.process = None
-        if self.log and getattr(self, "_out", None):
-            self._out.close()
+        out = getattr(self, "_out", None)
+        if self.log and out is not None and not isinstance(out, int):  # a log file, not DEVNULL
+            out.close()
 
 
 def dispatch_once(env: dict[str, str]) -> str:

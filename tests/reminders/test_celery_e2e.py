@@ -101,7 +101,7 @@ def due_patients(
     """``count`` patients, each with a subscription (if a push service is given) and due reminders."""
     patients = []
     for n in range(count):
-        patient = PatientFactory(user__email=f"{prefix}{n}@example.com", time_zone="Asia/Kolkata")
+        patient = PatientFactory.create(user__email=f"{prefix}{n}@example.com", time_zone="Asia/Kolkata")
         if push_service:
             subscribe(patient, push_service, f"phone{n}")
         for _ in range(per_patient):
@@ -155,7 +155,7 @@ def test_a_worker_keeps_its_database_connection_from_task_to_task(env, workers, 
     dispatch_once(env)
     wait_for(all_sent, timeout=60, message="every delivery to be sent")
 
-    first_sent = min(Delivery.objects.values_list("sent_at", flat=True))
+    first_sent = min(at for at in Delivery.objects.values_list("sent_at", flat=True) if at is not None)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT backend_start FROM pg_stat_activity "
@@ -203,7 +203,8 @@ def test_broker_down_then_back_loses_nothing(env, workers, push_service, redis_s
 
     assert "broker unavailable" in out
     assert Delivery.objects.filter(status="pending", queued_at__isnull=True).count() == len(patients)
-    assert all(r.next_fire_at > timezone.now() for r in Reminder.objects.all())  # advanced, not lost
+    # Advanced, not lost.
+    assert all(r.next_fire_at and r.next_fire_at > timezone.now() for r in Reminder.objects.all())
     redis_server.start()
     workers()
     out = dispatch_once(env)

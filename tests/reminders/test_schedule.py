@@ -1,6 +1,7 @@
 """Reminder timing: local wall time in an IANA zone, through both DST transitions and quiet hours."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,8 +14,15 @@ from checklists.reminders.schedule import in_quiet_hours, local_to_utc, next_fir
 ZONES = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata", "Pacific/Chatham"]
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def next_slot(**kwargs: Any) -> datetime:
+    """Return next_fire(**kwargs) for a schedule that has a next slot."""
+    instant = next_fire(**kwargs)
+    assert instant is not None, "no next slot"
+    return instant
 
 
 def local(instant: datetime, zone: str) -> datetime:
@@ -52,15 +60,15 @@ def test_a_year_of_daily_reminders_gives_one_slot_per_local_day(zone, at):
     instant = datetime(2026, 1, 1, tzinfo=tz).astimezone(UTC) - timedelta(microseconds=1)
     days = []
     for _ in range(366):
-        instant = next_fire(after=instant, at=at, zone=tz)
+        instant = next_slot(after=instant, at=at, zone=tz)
         days.append(instant.astimezone(tz).date())
     assert days == [date(2026, 1, 1) + timedelta(days=n) for n in range(366)]
 
 
 def test_the_slot_keeps_local_wall_time_across_transitions():
     tz = ZoneInfo("Europe/Berlin")
-    before = next_fire(after=utc(2026, 3, 27, 0, 0), at=time(13, 30), zone=tz)
-    after = next_fire(after=utc(2026, 3, 30, 0, 0), at=time(13, 30), zone=tz)
+    before = next_slot(after=utc(2026, 3, 27, 0, 0), at=time(13, 30), zone=tz)
+    after = next_slot(after=utc(2026, 3, 30, 0, 0), at=time(13, 30), zone=tz)
     assert before == utc(2026, 3, 27, 12, 30)  # CET, +1
     assert after == utc(2026, 3, 30, 11, 30)  # CEST, +2
     assert local(before, "Europe/Berlin").time() == local(after, "Europe/Berlin").time() == time(13, 30)
@@ -68,8 +76,8 @@ def test_the_slot_keeps_local_wall_time_across_transitions():
 
 def test_fall_back_overlap_fires_once_not_twice():
     tz = ZoneInfo("America/New_York")
-    first = next_fire(after=utc(2026, 11, 1, 0, 0), at=time(1, 30), zone=tz)
-    second = next_fire(after=first, at=time(1, 30), zone=tz)
+    first = next_slot(after=utc(2026, 11, 1, 0, 0), at=time(1, 30), zone=tz)
+    second = next_slot(after=first, at=time(1, 30), zone=tz)
     assert first == utc(2026, 11, 1, 5, 30)
     # Not the second 01:30 (EST, 06:30 UTC) an hour later: the next day.
     assert second == utc(2026, 11, 2, 6, 30)
@@ -79,7 +87,7 @@ def test_weekdays_are_local_weekdays():
     # 2026-07-06 is a Monday; 23:30 Monday in Sydney is still Monday morning UTC... the day is local.
     tz = ZoneInfo("Australia/Sydney")
     mondays = weekdays_to_mask([0])
-    instant = next_fire(after=utc(2026, 7, 1, 0, 0), at=time(7, 0), zone=tz, weekdays=mondays)
+    instant = next_slot(after=utc(2026, 7, 1, 0, 0), at=time(7, 0), zone=tz, weekdays=mondays)
     assert local(instant, "Australia/Sydney") == datetime(2026, 7, 6, 7, 0, tzinfo=tz)
     assert instant.date() == date(2026, 7, 5)  # a Sunday in UTC
 
@@ -87,14 +95,14 @@ def test_weekdays_are_local_weekdays():
 def test_quiet_hours_defer_to_their_end():
     tz = ZoneInfo("Europe/Berlin")
     # A 23:00 reminder inside 22:00-07:00 quiet hours fires at 07:00 the next morning.
-    instant = next_fire(
+    instant = next_slot(
         after=utc(2026, 7, 1, 12, 0), at=time(23, 0), zone=tz, quiet_start=time(22, 0), quiet_end=time(7, 0)
     )
     assert local(instant, "Europe/Berlin") == datetime(2026, 7, 2, 7, 0, tzinfo=tz)
     # A same-day window: 13:30 inside 13:00-15:00 fires at 15:00; 12:59 is untouched.
     quiet = {"quiet_start": time(13, 0), "quiet_end": time(15, 0)}
-    deferred = next_fire(after=utc(2026, 7, 1, 0, 0), at=time(13, 30), zone=tz, **quiet)
-    untouched = next_fire(after=utc(2026, 7, 1, 0, 0), at=time(12, 59), zone=tz, **quiet)
+    deferred = next_slot(after=utc(2026, 7, 1, 0, 0), at=time(13, 30), zone=tz, **quiet)
+    untouched = next_slot(after=utc(2026, 7, 1, 0, 0), at=time(12, 59), zone=tz, **quiet)
     assert local(deferred, "Europe/Berlin").time() == time(15, 0)
     assert local(untouched, "Europe/Berlin").time() == time(12, 59)
 
@@ -102,15 +110,15 @@ def test_quiet_hours_defer_to_their_end():
 def test_deferred_slot_is_not_fired_again_the_next_day():
     tz = ZoneInfo("Europe/Berlin")
     quiet = {"quiet_start": time(22, 0), "quiet_end": time(7, 0)}
-    first = next_fire(after=utc(2026, 7, 1, 0, 0), at=time(6, 0), zone=tz, **quiet)
-    second = next_fire(after=first, at=time(6, 0), zone=tz, **quiet)
+    first = next_slot(after=utc(2026, 7, 1, 0, 0), at=time(6, 0), zone=tz, **quiet)
+    second = next_slot(after=first, at=time(6, 0), zone=tz, **quiet)
     assert local(first, "Europe/Berlin") == datetime(2026, 7, 1, 7, 0, tzinfo=tz)
     assert local(second, "Europe/Berlin") == datetime(2026, 7, 2, 7, 0, tzinfo=tz)
 
 
 def test_one_off_reminder_fires_once_then_never():
     tz = ZoneInfo("Asia/Kolkata")
-    instant = next_fire(after=utc(2026, 7, 1, 0, 0), at=time(9, 0), zone=tz, on_date=date(2026, 7, 4))
+    instant = next_slot(after=utc(2026, 7, 1, 0, 0), at=time(9, 0), zone=tz, on_date=date(2026, 7, 4))
     assert local(instant, "Asia/Kolkata") == datetime(2026, 7, 4, 9, 0, tzinfo=tz)
     assert next_fire(after=instant, at=time(9, 0), zone=tz, on_date=date(2026, 7, 4)) is None
 
@@ -118,7 +126,7 @@ def test_one_off_reminder_fires_once_then_never():
 def test_a_skipped_date_has_no_slot():
     # Samoa skipped 30 December 2011 entirely.
     tz = ZoneInfo("Pacific/Apia")
-    instant = next_fire(after=utc(2011, 12, 29, 22, 0), at=time(12, 0), zone=tz)  # 12:00 on the 29th
+    instant = next_slot(after=utc(2011, 12, 29, 22, 0), at=time(12, 0), zone=tz)  # 12:00 on the 29th
     assert local(instant, "Pacific/Apia").date() == date(2011, 12, 31)
 
 
@@ -166,8 +174,8 @@ def test_next_fire_properties(zone, after, at, mask, quiet):
 )
 def test_consecutive_daily_slots_are_on_consecutive_local_days(zone, start, at):
     tz = ZoneInfo(zone)
-    instant = next_fire(after=start, at=at, zone=tz)
+    instant = next_slot(after=start, at=at, zone=tz)
     for _ in range(20):
-        following = next_fire(after=instant, at=at, zone=tz)
+        following = next_slot(after=instant, at=at, zone=tz)
         assert following.astimezone(tz).date() - instant.astimezone(tz).date() == timedelta(days=1)
         instant = following

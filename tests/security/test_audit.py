@@ -48,6 +48,7 @@ def test_change_page_and_history_log_a_view(client, clinician, patient, assignme
     client.get(reverse("admin:checklists_assignment_history", args=[assignment.pk]))
     assert _entries() == [(clinician.email, "view", "checklists.assignment", patient.pk)] * 2
     entry = AccessLog.objects.first()
+    assert entry is not None
     assert entry.object_id == str(assignment.pk) and entry.ip_address == "127.0.0.1"
 
 
@@ -102,6 +103,7 @@ def test_access_log_is_for_superusers_only_and_read_only(client, clinician, supe
     page = client.get(reverse("admin:checklists_accesslog_changelist"))
     assert page.status_code == 200 and clinician.email in page.text
     entry = AccessLog.objects.filter(actor=clinician).first()
+    assert entry is not None
     assert client.get(reverse("admin:checklists_accesslog_add")).status_code == 403
     assert (
         client.post(

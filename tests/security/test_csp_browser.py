@@ -129,13 +129,13 @@ def _plain_paths() -> list[str]:
 
 
 def test_every_page_holds_under_the_strict_csp(browser, live_server):
-    superuser = SuperuserFactory(email="root@example.com")
-    patient = PatientFactory(user__email="pat@example.com", care_team=[superuser])
+    superuser = SuperuserFactory.create(email="root@example.com")
+    patient = PatientFactory.create(user__email="pat@example.com", care_team=[superuser])
     fill_every_table(patient)
     closure = AccountClosure.objects.create(patient_ref=999, display_name="Former Patient")
     closure.care_team.add(superuser)
     AccessLog.objects.create(action="view", patient=patient, patient_ref=patient.pk)
-    invited = PatientFactory(user__email="new@example.com", user__password=None)
+    invited = PatientFactory.create(user__email="new@example.com", user__password=None)
     clinicians_group_sync()
 
     clinician_side = Visitor(browser, live_server.url)

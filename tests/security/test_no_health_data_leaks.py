@@ -64,7 +64,7 @@ def test_a_full_day_leaks_no_health_data(caplog, clinician, patient, other_patie
     assert (
         MEDICATION_NAME in desk.get(f"/admin/checklists/patient/{patient.pk}/change/").text
     )  # shown, not leaked
-    invitation_send(patient=PatientFactory(user__email="new@example.com", care_team=[clinician]))
+    invitation_send(patient=PatientFactory.create(user__email="new@example.com", care_team=[clinician]))
 
     # Day: the patient ticks items and writes the diary, offline first then online, and reads their plan.
     phone = _sign_in("/accounts/login/", patient.user.email)

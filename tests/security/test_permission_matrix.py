@@ -193,7 +193,7 @@ ADMIN: dict[str, AdminEntry] = {
 }
 
 
-def _url_names(patterns, namespace: str = "") -> Iterator[tuple[str, object]]:
+def _url_names(patterns, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":

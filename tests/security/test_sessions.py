@@ -55,7 +55,7 @@ def test_sign_out_everywhere_reads_one_users_sessions_only(engine, patient, othe
     _sign_in(phone, "pat@example.com")
     _sign_in(laptop, "pat@example.com")
     for n in range(20):  # other people's sessions, which must not be read
-        _sign_in(Client(), PatientFactory(user__email=f"someone{n}@example.com").user.email)
+        _sign_in(Client(), PatientFactory.create(user__email=f"someone{n}@example.com").user.email)
     _sign_in(Client(), "other.pat@example.com")
     decoded = []
     original_decode = SessionBase.decode

@@ -2,6 +2,7 @@
 
 import sys
 from datetime import UTC, datetime, time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.dateparse import parse_date
@@ -18,7 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="only entries on or after this date (YYYY-MM-DD)")
         parser.add_argument("--output", "-o", help="file to write (default: standard output)")
 
-    def handle(self, *args, before=None, since=None, output=None, **options) -> None:
+    def handle(
+        self,
+        *args: Any,
+        before: str | None = None,
+        since: str | None = None,
+        output: str | None = None,
+        **options: Any,
+    ) -> None:
         queryset = AccessLog.objects.all()
         if before:
             queryset = queryset.filter(at__lt=self._start_of(before))

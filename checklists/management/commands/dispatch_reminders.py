@@ -1,9 +1,10 @@
 """Run the reminder sweep in a loop (or once): the same work as the Celery beat entry."""
 
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from checklists.tasks import sweep_and_enqueue
 
@@ -11,7 +12,7 @@ from checklists.tasks import sweep_and_enqueue
 class Command(BaseCommand):
     help = "Claim due reminders, write their deliveries and queue the send tasks; loops unless --once."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Run one sweep and exit.")
         parser.add_argument(
             "--interval",
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             help="Seconds between sweeps (default: REMINDER_SWEEP_INTERVAL_SECONDS).",
         )
 
-    def handle(self, *args, once: bool = False, interval: float | None = None, **options) -> None:
+    def handle(self, *args: Any, once: bool = False, interval: float | None = None, **options: Any) -> None:
         interval = interval or settings.REMINDER_SWEEP_INTERVAL_SECONDS
         while True:
             result = sweep_and_enqueue()

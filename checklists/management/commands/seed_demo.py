@@ -3,9 +3,11 @@
 import random
 from datetime import time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.timezone import now
@@ -47,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
 
     @transaction.atomic
-    def handle(self, *args, password: str, force: bool, **options):
+    def handle(self, *args: Any, password: str, force: bool, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_demo refuses to run with DEBUG off (production?). Use --force if you mean it."
@@ -66,7 +68,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{clinician_email} looks after {patient_email}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Password for every account: {password}"))
 
-    def _user(self, email: str, password: str, *, staff: bool):
+    def _user(self, email: str, password: str, *, staff: bool) -> User:
         User = get_user_model()
         user = User.objects.filter(username=email).first()
         if user is None:
@@ -90,7 +92,7 @@ class Command(BaseCommand):
         )
         return patient
 
-    def _plan(self, patient: Patient, clinician, templates: list[ChecklistTemplate]) -> None:
+    def _plan(self, patient: Patient, clinician: User, templates: list[ChecklistTemplate]) -> None:
         start = patient.local_today() - timedelta(days=HISTORY_DAYS)
         for template in templates:
             if not Assignment.objects.filter(patient=patient, template=template).exists():
@@ -100,7 +102,7 @@ class Command(BaseCommand):
         # Repeatable history: about three quarters of items done, a little worse at weekends.
         rng = random.Random(patient.user.email)
         items = AssignmentItem.objects.filter(assignment__patient=patient, retired_at__isnull=True)
-        rows = []
+        rows: list[CheckOff] = []
         for offset in range(HISTORY_DAYS, 0, -1):
             day = patient.local_today() - timedelta(days=offset)
             chance = 0.6 if day.weekday() >= 5 else 0.8
@@ -115,7 +117,7 @@ class Command(BaseCommand):
             row.seq = seq
         CheckOff.objects.bulk_create(rows)
 
-    def _care_plan(self, patient: Patient, clinician) -> None:
+    def _care_plan(self, patient: Patient, clinician: User) -> None:
         """Labs a month ago, a duplex due in 10 days, an overdue medication review, two flagged medicines
         and three weeks of diary whose onset moves earlier (care-plan issue). Each part only once."""
         today = patient.local_today()

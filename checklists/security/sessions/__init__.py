@@ -16,7 +16,7 @@ class UserIndexedStore:
         return UserSession
 
     def create_model_instance(self, data):
-        session = super().create_model_instance(data)
+        session = super().create_model_instance(data)  # type: ignore[misc]  # defined by the store after this mixin
         session.user_id = _user_id(data)
         return session
 
