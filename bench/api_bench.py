@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from benchlib import log, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -62,19 +63,6 @@ SERVER_ENV = {
     "CSRF_COOKIE_SECURE": "0",
     "SECURE_HSTS_SECONDS": "0",
 }
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-# --- database and seed ----------------------------------------------------------------------------
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def setup_django() -> None:
@@ -193,9 +181,6 @@ def seed(*, patients: int, days: int) -> dict:
     return {"clients": clients, "first": first, "today": today}
 
 
-# --- server ---------------------------------------------------------------------------------------
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -232,9 +217,6 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError("gunicorn did not start within 30 s")
-
-
-# --- load generator -------------------------------------------------------------------------------
 
 
 def http_request(method: str, path: str, *, cookie: str = "", csrf: str = "", body: bytes = b"") -> bytes:
@@ -373,9 +355,6 @@ def checkoff_ops(items: list[int], first: date, today: date, count: int, at: dat
     ]
 
 
-# --- the 1000-op batch against a raw upsert --------------------------------------------------------
-
-
 def big_batch_ops(items: list[int], first: date, count: int, at: datetime) -> list[dict]:
     """``count`` ops on distinct (item, date) keys, all of them existing rows."""
     keys = [(item, first + timedelta(days=d)) for d in range(count // len(items) + 1) for item in items][
@@ -440,9 +419,6 @@ async def time_big_batches(port: int, seeded: dict) -> dict:
                 sync_times.append(elapsed)
                 raw_times.append(raw_time)
     return {"sync": statistics.median(sync_times) * 1000, "raw": statistics.median(raw_times) * 1000}
-
-
-# --- main -------------------------------------------------------------------------------------------
 
 
 async def run_load(port: int, seeded: dict, *, clients: int, duration: float) -> dict:
@@ -560,7 +536,7 @@ def main() -> None:
     args = parser.parse_args()
 
     log(f"recreating database {DB_NAME} ...")
-    recreate_database()
+    recreate_database(PG_SERVER, DB_NAME)
     setup_django()
     log(f"seeding {args.patients} patients x {args.days} days ...")
     started = time.perf_counter()

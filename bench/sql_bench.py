@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-import psycopg
+from benchlib import log, recreate_database
 
 if TYPE_CHECKING:  # the app's modules load only once Django is set up
     from django.contrib.auth.models import AbstractBaseUser
@@ -63,16 +63,6 @@ SETTINGS_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "WARNING",
 }
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
 
 
 def setup_django(database_url: str, var_dir: Path) -> None:
@@ -875,7 +865,7 @@ def main() -> None:
             database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
         else:
             log(f"recreating database {DB_NAME} ...")
-            recreate_database()
+            recreate_database(PG_SERVER, DB_NAME)
             database_url = f"{PG_SERVER}/{DB_NAME}"
         setup_django(database_url, scratch)
         from django.db import connection
