@@ -77,7 +77,8 @@ def ensure_database(url: str) -> None:
 def setup_django(args: argparse.Namespace) -> None:
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "rlsapp.settings",
+            # The app's settings, with the fake push service on 127.0.0.1 allowed.
+            "DJANGO_SETTINGS_MODULE": "bench.reminders_bench_settings",
             "DATABASE_URL": args.database_url,
             "CELERY_BROKER_URL": args.broker_url,
             "LOG_LEVEL": "WARNING",

@@ -305,7 +305,7 @@ def claim_batch_orm(now: datetime, limit: int) -> list[tuple]:
 
 def claim_deliveries_orm(
     patient_id: int, slot: datetime, now: datetime
-) -> tuple[list[tuple[int, int]], str, str]:
+) -> tuple[list[tuple[int, int]], int, str, str]:
     """reminders.send._claim_deliveries in ORM queries: lock the slot's pending rows, update them."""
     from django.db.models import F, Q
 
@@ -317,14 +317,14 @@ def claim_deliveries_orm(
     rows = list(
         pending.select_for_update(of=("self",))
         .order_by()
-        .values_list("id", "reminder_id", "patient__time_zone", "patient__language")
+        .values_list("id", "reminder_id", "attempts", "patient__time_zone", "patient__language")
     )
     if not rows:
-        return [], "", ""
+        return [], 0, "", ""
     Delivery.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=DeliveryStatus.SENDING, started_at=now, attempts=F("attempts") + 1
     )
-    return [(row[0], row[1]) for row in rows], rows[0][2], rows[0][3]
+    return [(row[0], row[1]) for row in rows], max(row[2] for row in rows) + 1, rows[0][3], rows[0][4]
 
 
 def slot_reminders_orm(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list:
@@ -394,14 +394,14 @@ def push_success_orm(ids: list[int]) -> None:
     PushSubscription.objects.filter(pk__in=ids).update(last_success_at=timezone.now(), failure_count=0)
 
 
-def subscriptions_orm(patient_id: int) -> list:
+def subscriptions_orm(patient_id: int, limit: int) -> list:
     from checklists.models import PushSubscription
     from checklists.reminders.push import Subscription
 
     rows = (
         PushSubscription.objects.filter(patient_id=patient_id)
-        .order_by("id")
-        .values_list("id", "endpoint", "p256dh", "auth", "failure_count", "last_success_at")
+        .order_by("failure_count", "id")
+        .values_list("id", "endpoint", "p256dh", "auth", "failure_count", "last_success_at")[:limit]
     )
     return [Subscription(*row) for row in rows]
 
@@ -618,7 +618,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
             "reminders/push.py subscriptions SELECT (_subscriptions)",
             _subscriptions,
             subscriptions_orm,
-            [(patient.pk,) for patient in patients],
+            [(patient.pk, 10) for patient in patients],
         ),
         Case(
             "reminders/push.py push_record UPDATE (successes)",

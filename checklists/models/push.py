@@ -8,7 +8,9 @@ class PushSubscription(models.Model):
     patient = models.ForeignKey(
         "checklists.Patient", on_delete=models.CASCADE, related_name="push_subscriptions"
     )
-    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    # Unique per patient, not overall: another patient posting the same endpoint gets a row of its own
+    # and can neither take this one over nor learn that it exists (checklists.reminders.services).
+    endpoint = models.URLField(_("endpoint"), max_length=1000)
     p256dh = models.CharField(max_length=200)
     auth = models.CharField(max_length=100)
     user_agent = models.CharField(max_length=300, blank=True)
@@ -18,6 +20,9 @@ class PushSubscription(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "endpoint"], name="pushsubscription_patient_endpoint")
+        ]
 
     def __str__(self) -> str:
         return f"Push subscription {self.pk}"

@@ -242,24 +242,32 @@ def reminders_cancel_follow_up(*, follow_up_id: int) -> int:
     return deleted
 
 
+class PushSubscriptionLimitReached(Exception):
+    """The patient already has ``PUSH_SUBSCRIPTIONS_PER_PATIENT`` push subscriptions."""
+
+
+@transaction.atomic
 def push_subscription_save(
     *, patient: Patient, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> tuple[PushSubscription, bool]:
     """Store a browser's Web Push subscription for ``patient``; returns (subscription, created).
 
-    Posting an endpoint again updates its keys; an endpoint last stored for someone else moves to
-    ``patient``, because a browser's push endpoint belongs to whoever is signed in on it now.
+    The endpoint and keys must have passed ``checklists.reminders.endpoints``. Posting an endpoint
+    again updates the patient's own subscription. A subscription never moves to another patient:
+    another patient posting the same endpoint gets a subscription of its own (and the same answer as
+    for any new one), so it can neither take this one over nor learn that it exists.
+
+    Raises PushSubscriptionLimitReached for a new subscription beyond PUSH_SUBSCRIPTIONS_PER_PATIENT.
     """
-    return PushSubscription.objects.update_or_create(
-        endpoint=endpoint,
-        defaults={
-            "patient": patient,
-            "p256dh": p256dh,
-            "auth": auth,
-            "user_agent": user_agent[:300],
-            "failure_count": 0,
-        },
-    )
+    # One save at a time per patient (PostgreSQL), so that two at once cannot both pass the limit.
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk"))
+    fields = {"p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300], "failure_count": 0}
+    updated = PushSubscription.objects.filter(patient=patient, endpoint=endpoint).update(**fields)
+    if updated:
+        return PushSubscription.objects.get(patient=patient, endpoint=endpoint), False
+    if PushSubscription.objects.filter(patient=patient).count() >= settings.PUSH_SUBSCRIPTIONS_PER_PATIENT:
+        raise PushSubscriptionLimitReached
+    return PushSubscription.objects.create(patient=patient, endpoint=endpoint, **fields), True
 
 
 def push_subscription_delete(*, patient: Patient, subscription_id: int) -> bool:

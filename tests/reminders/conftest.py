@@ -26,7 +26,8 @@ def vapid(settings, vapid_keys):
 
 
 @pytest.fixture
-def fake_push(vapid_keys):
+def fake_push(vapid_keys, settings):
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = True  # it listens on http://127.0.0.1
     service = FakePushService(vapid_public_key=vapid_keys[1]).start()
     yield service
     service.stop()

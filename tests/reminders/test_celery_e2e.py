@@ -78,6 +78,7 @@ def env(redis_server, vapid_keys, tmp_path, settings):
         "REMINDER_SENDING_TIMEOUT_SECONDS": str(SENDING_TIMEOUT),
         "REMINDER_REQUEUE_AFTER_SECONDS": str(REQUEUE_AFTER),
         "LOG_LEVEL": "WARNING",
+        "PUSH_ALLOW_LOCAL_ENDPOINTS": "1",  # the fake push service on http://127.0.0.1
     }
 
 
