@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from checklists.accounts.data_rights import patient_account_delete, patient_export_zip, sessions_end_others
+from checklists.api.serializers import StrictBooleanField
 from checklists.api.views import COMMON, INVALID, PatientAPIView
 
 
@@ -39,7 +40,8 @@ class DeleteAccountView(PatientAPIView):
     @extend_schema_serializer(component_name="DeleteAccountInput")
     class Input(serializers.Serializer):
         password = serializers.CharField(help_text="The patient's current password, typed again.")
-        confirm = serializers.BooleanField(help_text="Must be true: the patient confirmed they want this.")
+        # JSON true only: "true", 1 or "yes" are not a patient's confirmation.
+        confirm = StrictBooleanField(help_text="Must be true: the patient confirmed they want this.")
 
     @extend_schema(
         summary="Delete my account",

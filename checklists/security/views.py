@@ -1,6 +1,5 @@
 """Pages and endpoints of the security work: two-factor enrolment and verification, CSP reports."""
 
-import json
 import logging
 from typing import Any
 
@@ -20,7 +19,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from checklists.api.parsers import json_loads_limited
 from checklists.security import twofactor
+from checklists.security.logsafe import log_safe
 
 logger = logging.getLogger("rlscare.security")
 
@@ -117,25 +118,43 @@ def locked_out(
     return render(request, "registration/locked_out.html", context, status=LOCKED_OUT_STATUS)
 
 
+def _csp_details(payload: Any) -> list[dict[str, Any]] | None:
+    """Return the violation details of a report-uri report (``{"csp-report": {...}}``) or a Reporting
+    API batch (``[{"type": ..., "body": {...}}, ...]``); None for any other shape."""
+    reports = payload if isinstance(payload, list) else [payload]
+    details = []
+    for report in reports:
+        if not isinstance(report, dict):
+            return None
+        detail = report.get("csp-report", report.get("body", {}))
+        if not isinstance(detail, dict):
+            return None
+        details.append(detail)
+    return details
+
+
 @csrf_exempt  # browsers send reports without a token; the endpoint only writes a log line
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
-    """Log a Content-Security-Policy violation report (report-uri or Reporting API format); 204."""
-    body = request.body[:CSP_REPORT_MAX_BYTES]
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError:
+    """Log a Content-Security-Policy violation report (report-uri or Reporting API format): 204.
+
+    Anything else (not JSON, nested too deep, larger than CSP_REPORT_MAX_BYTES, another shape) is a
+    400 that logs nothing. Each logged value goes through log_safe: a report cannot forge a log line."""
+    body = request.read(CSP_REPORT_MAX_BYTES + 1)  # not request.body: never more than the limit
+    if len(body) > CSP_REPORT_MAX_BYTES:
         return HttpResponse(status=400)
-    reports = payload if isinstance(payload, list) else [payload]
-    for report in reports:
-        if not isinstance(report, dict):
-            continue
-        detail = report.get("csp-report") or report.get("body") or {}
+    try:
+        details = _csp_details(json_loads_limited(body.decode("utf-8") or "{}"))
+    except ValueError:  # not UTF-8, not JSON, or nested deeper than API_JSON_MAX_DEPTH
+        return HttpResponse(status=400)
+    if details is None:
+        return HttpResponse(status=400)
+    for detail in details:
         logger.warning(
             "CSP violation: directive=%s blocked=%s page=%s",
-            detail.get("violated-directive") or detail.get("effectiveDirective"),
-            detail.get("blocked-uri") or detail.get("blockedURL"),
-            detail.get("document-uri") or detail.get("documentURL"),
+            log_safe(detail.get("violated-directive") or detail.get("effectiveDirective")),
+            log_safe(detail.get("blocked-uri") or detail.get("blockedURL")),
+            log_safe(detail.get("document-uri") or detail.get("documentURL")),
         )
     return HttpResponse(status=204)
 

@@ -8,17 +8,19 @@ on the set of ops, never on the order, the batching or the number of deliveries:
 - per key ((item, date) for check-offs, date for diary entries) the op with the greatest
   ``(at, op_id)`` wins: the latest client time, ties broken by the larger op id;
 - an op the patient may not make (someone else's item, a date outside the checklist's window, a date
-  after the patient's local tomorrow) is rejected with reasons, and the rest of the batch applies.
+  after the patient's local tomorrow, a client clock more than SYNC_MAX_CLOCK_AHEAD_SECONDS ahead of
+  the server's) is rejected with reasons, and the rest of the batch applies.
 
 A batch costs a constant number of queries whatever its size (one read per table, bulk upserts) and
 is applied atomically. Parsing is plain Python, not DRF serializers, because it runs for every op.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,7 +132,7 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
         cursor = Patient.objects.select_for_update().values_list("sync_seq", flat=True).get(pk=patient.pk)
         now = timezone.now()
         fresh = _remember_new_ops(batch.ops, patient=patient, now=now, result=result)
-        rejections = _rejections(fresh, patient=patient)
+        rejections = _rejections(fresh, patient=patient, now=now)
         best = _latest_per_key(fresh, rejections, result=result)
         current = _stored_clocks(list(best.values()), patient=patient)
         winners = [op for op in best.values() if _wins(op, current.get(op.key))]
@@ -169,15 +171,32 @@ def _remember_new_ops(ops: list[Op], *, patient: Patient, now: datetime, result:
     return fresh
 
 
-def _rejections(ops: list[Op], *, patient: Patient) -> dict[UUID, dict[str, list[str]]]:
+def _clock_ahead_message(op: Op, now: datetime) -> str:
+    return _(
+        "This change is dated %(at)s, more than %(minutes)d minutes after the server's time (%(now)s): "
+        "check the date and time on your phone, then make the change again."
+    ) % {
+        "at": op.at.isoformat(),
+        "minutes": settings.SYNC_MAX_CLOCK_AHEAD_SECONDS // 60,
+        "now": now.replace(microsecond=0).isoformat(),
+    }
+
+
+def _rejections(ops: list[Op], *, patient: Patient, now: datetime) -> dict[UUID, dict[str, list[str]]]:
     """Return the reasons, per op id, why ops cannot apply, and forget those ops: sent again, a
-    rejected op is judged again."""
+    rejected op is judged again.
+
+    An op whose client clock is more than SYNC_MAX_CLOCK_AHEAD_SECONDS ahead of ``now`` is rejected:
+    last writer wins by that clock, so it would beat every real change to its key until then."""
     latest = latest_recordable_day(patient.local_today())
     checkoff_ops = [op for op in ops if isinstance(op, CheckoffOp)]
     rejections = _checkoff_rejections(checkoff_ops, patient=patient, latest=latest) if checkoff_ops else {}
+    horizon = now + timedelta(seconds=settings.SYNC_MAX_CLOCK_AHEAD_SECONDS)
     for op in ops:
         if isinstance(op, DiaryOp) and op.date > latest:
             rejections[op.op_id] = {"date": [str(FUTURE_DAY_MESSAGE)]}
+        if op.at > horizon:
+            rejections.setdefault(op.op_id, {})["at"] = [_clock_ahead_message(op, now)]
     if rejections:
         SyncOp.objects.filter(op_id__in=list(rejections)).delete()
     return rejections

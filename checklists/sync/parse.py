@@ -14,6 +14,10 @@ from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
 
 # Ids and cursors are database bigints.
 MAX_ID = 2**63 - 1
+# The dates a client may send: wide enough for any record, far enough from Python's calendar edges
+# (0001-01-01, 9999-12-31) that a day's neighbours, a range of days and a UTC offset stay inside it.
+EARLIEST_CLIENT_DATE = date(1900, 1, 1)
+LATEST_CLIENT_DATE = date(2999, 12, 31)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 # RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
@@ -75,13 +79,29 @@ class BatchError(Exception):
         return {"detail": self.detail, "errors": self.errors, **self.extra}
 
 
+def client_date_range_message() -> str:
+    """Return the message for a date outside [EARLIEST_CLIENT_DATE, LATEST_CLIENT_DATE]."""
+    return _("Enter a date from %(first)s to %(last)s.") % {
+        "first": EARLIEST_CLIENT_DATE.isoformat(),
+        "last": LATEST_CLIENT_DATE.isoformat(),
+    }
+
+
+def is_client_date(day: date) -> bool:
+    """Return True when ``day`` is within the dates a client may send."""
+    return EARLIEST_CLIENT_DATE <= day <= LATEST_CLIENT_DATE
+
+
 def _parse_date(value: Any) -> date:
     if not isinstance(value, str) or not _DATE_RE.match(value):
         raise ValueError(_("Enter a date as YYYY-MM-DD."))
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError(_("%(value)s is not a calendar date.") % {"value": value}) from None
+    if not is_client_date(day):
+        raise ValueError(client_date_range_message())
+    return day
 
 
 def _parse_at(value: Any) -> datetime:
@@ -94,7 +114,10 @@ def _parse_at(value: Any) -> datetime:
         raise ValueError(message) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(message)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before the first day of the calendar
+        raise ValueError(_("This time is outside the calendar once converted to UTC.")) from None
 
 
 def _parse_scale(value: Any, *, required: bool) -> int | None:
@@ -176,10 +199,11 @@ def _parse_checkoff_fast(raw: Any) -> CheckoffOp | None:
         and _AT_RE.match(at)
     ):
         try:
-            parsed_at = datetime.fromisoformat(at.upper())
-            return CheckoffOp(UUID(op_id), item, date.fromisoformat(day), done, parsed_at.astimezone(UTC))
+            parsed_at, parsed_day = datetime.fromisoformat(at.upper()), date.fromisoformat(day)
         except ValueError:
             return None
+        if is_client_date(parsed_day) and date.min < parsed_at.date() < date.max:
+            return CheckoffOp(UUID(op_id), item, parsed_day, done, parsed_at.astimezone(UTC))
     return None
 
 
