@@ -145,7 +145,7 @@ def main() -> int:
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}},
         "DEBUG": "0",
-        "SECRET_KEY": "lighthouse-benchmark-only",
+        "SECRET_KEY": "lighthouse-benchmark-only-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "RLS_VAR_DIR": str(work),
         "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",

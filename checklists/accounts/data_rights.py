@@ -4,7 +4,6 @@ Generic over the models: any model with a chain of foreign keys to ``Patient`` i
 ``patient_data_models()``, so a new table of patient data is exported and deleted without changes here.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -23,6 +22,7 @@ from django.utils import timezone
 
 from checklists.models import AccessLog, AccountClosure, Patient, UserSession
 from checklists.security.audit import Action, audit_record, plain_value
+from checklists.security.spreadsheet import csv_writer
 
 # Kept on purpose when a patient leaves, never exported as "their data": the accountability records.
 NOT_PATIENT_DATA = {AccessLog, AccountClosure}
@@ -93,12 +93,13 @@ def patient_export_data(*, patient: Patient) -> dict:
 
 
 def _csv(rows: list[dict]) -> str:
+    """Return ``rows`` as spreadsheet-safe CSV (a value that would start a formula is text)."""
     buffer = io.StringIO()
     columns = list(rows[0]) if rows else []
-    writer = csv.DictWriter(buffer, fieldnames=columns)
-    writer.writeheader()
+    writer = csv_writer(buffer)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in row.items()})
+        writer.writerow([json.dumps(v) if isinstance(v, list | dict) else v for v in row.values()])
     return buffer.getvalue()
 
 
@@ -161,13 +162,16 @@ def sessions_end_others(
 def patient_account_delete(*, patient: Patient, request: HttpRequest | None = None) -> AccountClosure:
     """Delete the patient's account and every row of their data, in one transaction.
 
-    Kept: an AccountClosure (their name, the date, their care team) so clinicians see they left,
-    and the access log, where the patient's own entries are anonymised to "deleted patient #id".
-    Returns the closure.
+    Kept: an AccountClosure (the name the care team knew, else "patient #id"; the date; their care
+    team) so clinicians see they left, and the access log, where the patient's own entries, and every
+    entry whose recorded name is their email or user name in any case (sign-ins typed differently),
+    are anonymised to "deleted patient #id". Nothing kept holds the email address. Returns the closure.
     """
     user = patient.user
     patient_id = patient.pk
-    closure = AccountClosure.objects.create(patient_ref=patient_id, display_name=str(patient))
+    closure = AccountClosure.objects.create(
+        patient_ref=patient_id, display_name=user.get_full_name() or f"patient #{patient_id}"
+    )
     closure.care_team.set(patient.care_team.all())
     audit_record(
         request=None,
@@ -183,10 +187,14 @@ def patient_account_delete(*, patient: Patient, request: HttpRequest | None = No
         rows.delete()
     _admin_history_forget(Patient, [patient_id])
     _admin_history_forget(get_user_model(), [user.pk])
-    AccessLog.objects.filter(
-        models.Q(actor=user) | models.Q(actor__isnull=True, actor_label=user.get_username())
-    ).anonymise(actor_label=f"deleted patient #{patient_id}")
-    _axes_forget(user.get_username())
+    names = {user.get_username(), user.email} - {""}
+    typed_as_them = models.Q()
+    for name in names:
+        typed_as_them |= models.Q(actor_label__iexact=name)
+    AccessLog.objects.filter(models.Q(actor=user) | typed_as_them).anonymise(
+        actor_label=f"deleted patient #{patient_id}"
+    )
+    _axes_forget(names)
     _sessions_delete(_user_session_keys(user.pk))
     patient.delete()
     get_user_model()._default_manager.filter(pk=user.pk).delete()
@@ -204,10 +212,14 @@ def _admin_history_forget(model: type[models.Model], pks: list) -> None:
     LogEntry.objects.filter(content_type__in=content_types, object_id__in=[str(pk) for pk in pks]).delete()
 
 
-def _axes_forget(username: str) -> None:
-    """Remove django-axes' records of sign-in attempts for ``username`` (they hold the email)."""
+def _axes_forget(usernames: set[str]) -> None:
+    """Remove django-axes' records of sign-in attempts typed as any of ``usernames`` in any case
+    (axes keeps what was typed: "Del-Patient@..." is the same person)."""
     from axes.models import AccessAttempt, AccessFailureLog
     from axes.models import AccessLog as AxesAccessLog
 
+    typed = models.Q()
+    for username in usernames:
+        typed |= models.Q(username__iexact=username)
     for model in (AccessAttempt, AccessFailureLog, AxesAccessLog):
-        model.objects.filter(username=username).delete()
+        model.objects.filter(typed).delete()

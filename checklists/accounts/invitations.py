@@ -1,10 +1,18 @@
-"""Patient invitations: a one-time link (Django's password-reset token) to choose a password."""
+"""Patient invitations: a one-time link (Django's password-reset token) to choose a password.
+
+Only the latest link works. The token's hash covers the account's password field, which for an
+invited patient is an unusable-password marker with a random part (Django's ``set_unusable_password``);
+each new invitation, a corrected email and a withdrawal draw a new marker, so every older link stops
+working at once. The hash also covers the email, the last sign-in and the time it was made.
+"""
 
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +30,8 @@ def invitation_link(*, patient: Patient) -> str:
     """Return the absolute one-time link that lets the patient set a password.
 
     The link stops working once a password is set or the patient signs in (the token covers the
-    password hash and last login), and after PASSWORD_RESET_TIMEOUT.
+    password hash and last login), when a newer invitation is sent or this one withdrawn, and after
+    PASSWORD_RESET_TIMEOUT.
     """
     user = patient.user
     path = reverse(
@@ -35,8 +44,23 @@ def invitation_link(*, patient: Patient) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def invitation_open(*, patient: Patient) -> bool:
+    """Return whether the patient has not yet chosen a password: their invitation can still be
+    corrected, resent or withdrawn."""
+    return patient.invitation_accepted_at is None and not patient.user.has_usable_password()
+
+
+def _links_revoke(user: User) -> None:
+    # A new random unusable-password marker: every link made before no longer matches its hash.
+    if not user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+
+
 def invitation_send(*, patient: Patient) -> None:
-    """Email the patient a fresh invitation link and record when it was sent."""
+    """Email the patient a fresh invitation link and record when it was sent; any older link of
+    theirs stops working."""
+    _links_revoke(patient.user)
     context = {
         "patient": patient,
         "link": invitation_link(patient=patient),
@@ -49,6 +73,35 @@ def invitation_send(*, patient: Patient) -> None:
     patient.invited_at = timezone.now()
     patient.save(update_fields=["invited_at"])
     logger.info("Invitation sent to patient %s", patient.pk)
+
+
+@transaction.atomic
+def invitation_email_change(*, patient: Patient, email: str) -> bool:
+    """Correct the email (and user name) of a patient who has not accepted yet: older links stop
+    working and a fresh invitation goes to the new address once the transaction commits. Returns
+    whether anything changed (False for the same address, or once the invitation was accepted)."""
+    user = patient.user
+    if email == user.email or not invitation_open(patient=patient):
+        return False
+    user.username = user.email = email
+    user.save(update_fields=["username", "email"])
+    _links_revoke(user)
+    transaction.on_commit(lambda: invitation_send(patient=patient))
+    logger.info("Invitation email corrected for patient %s", patient.pk)
+    return True
+
+
+def invitation_withdraw(*, patient: Patient) -> bool:
+    """Withdraw an unaccepted invitation: its link stops working, and the patient stays, with their
+    plan, as "not invited" (a fresh invitation can be sent later, or the patient deleted). Returns
+    False when there was nothing to withdraw (already accepted)."""
+    if not invitation_open(patient=patient):
+        return False
+    _links_revoke(patient.user)
+    patient.invited_at = None
+    patient.save(update_fields=["invited_at"])
+    logger.info("Invitation withdrawn for patient %s", patient.pk)
+    return True
 
 
 def invitation_mark_accepted(*, patient: Patient) -> None:

@@ -14,14 +14,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Case, Model, QuerySet, Value, When
-from django.forms import BaseInlineFormSet, ModelForm
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline, admin_user
+from checklists.admin.scoping import PatientScopedAdmin, PatientScopedFormSet, PatientScopedInline, admin_user
 from checklists.careplan import augmentation, services
 from checklists.careplan.labs import interpret_iron
 from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
@@ -32,7 +32,7 @@ from checklists.reminders.services import follow_up_reminders_sync
 FLAG = "⚑"
 
 
-class _StampingFormSet(BaseInlineFormSet):
+class _StampingFormSet(PatientScopedFormSet):
     """Records who added a row (``stamp_field``) and lets the inline run a service before saving."""
 
     request: HttpRequest | None = None

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from checklists.accounts.invitations import invitation_open
 from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
 from checklists.plan.rules import EVERY_DAY, WEEKDAY_NAMES, mask_to_weekdays, weekdays_to_mask
 
@@ -65,21 +66,44 @@ class PatientAddForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).lower()
-        User = get_user_model()
-        if (
-            User.objects.filter(username__iexact=email).exists()
-            or User.objects.filter(email__iexact=email).exists()
-        ):
+        if _email_taken(email):
             raise forms.ValidationError(_("An account with this email address already exists."))
         return email
 
 
+def _email_taken(email: str, *, except_user_id: int | None = None) -> bool:
+    users = get_user_model().objects.all()
+    if except_user_id is not None:
+        users = users.exclude(pk=except_user_id)
+    return users.filter(username__iexact=email).exists() or users.filter(email__iexact=email).exists()
+
+
 class PatientChangeForm(forms.ModelForm):
+    """A patient's settings; while the invitation is not accepted, also their email (a correction
+    sends a fresh invitation to the new address, and older links stop working)."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        help_text=_("Correcting it sends a fresh invitation here; the links sent before stop working."),
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
 
     class Meta:
         model = Patient
         fields = ["time_zone", "language", "quiet_hours_start", "quiet_hours_end", "care_team"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if invitation_open(patient=self.instance):
+            self.fields["email"].initial = self.instance.user.email
+        else:
+            del self.fields["email"]  # shown read-only: the patient signs in with it
+
+    def clean_email(self) -> str:
+        email = get_user_model().objects.normalize_email(self.cleaned_data["email"]).lower()
+        if _email_taken(email, except_user_id=self.instance.user_id):
+            raise forms.ValidationError(_("An account with this email address already exists."))
+        return email
 
 
 class AssignmentInlineForm(forms.ModelForm):

@@ -14,7 +14,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from checklists.accounts.invitations import invitation_send
+from checklists.accounts.invitations import (
+    invitation_email_change,
+    invitation_open,
+    invitation_send,
+    invitation_withdraw,
+)
 from checklists.accounts.services import patient_create
 from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
@@ -56,7 +61,7 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     readonly_fields = ["email", "invitation_status_display", "invited_at", "invitation_accepted_at"]
     inlines = [AssignmentInline, *CAREPLAN_INLINES]
-    actions = ["assign_template", "resend_invitation"]
+    actions = ["assign_template", "resend_invitation", "withdraw_invitation"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = PatientChangeForm if obj is not None else PatientAddForm
@@ -78,7 +83,12 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+        if obj is None:
+            return []
+        if invitation_open(patient=obj):
+            # Not yet accepted: the email can be corrected (PatientChangeForm).
+            return [name for name in self.readonly_fields if name != "email"]
+        return self.readonly_fields
 
     def get_inlines(self, request, obj):
         # A new patient gets their checklists on the next screen, once the account exists.
@@ -99,6 +109,14 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            email = form.cleaned_data.get("email")
+            if "email" in form.changed_data and invitation_email_change(patient=obj, email=email):
+                self.message_user(
+                    request,
+                    _("A fresh invitation goes to %(email)s; the links sent before no longer work.")
+                    % {"email": email},
+                    messages.SUCCESS,
+                )
             # reminders: local times follow the patient's zone and quiet hours
             if {"time_zone", "quiet_hours_start", "quiet_hours_end"} & set(form.changed_data):
                 reminders_reschedule_patient(patient=obj)
@@ -180,6 +198,32 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
             % len(pending),
             messages.SUCCESS,
         )
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d patient has already accepted and was skipped.",
+                    "%d patients have already accepted and were skipped.",
+                    skipped,
+                )
+                % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Withdraw the invitation of the selected patients"), permissions=["change"])
+    def withdraw_invitation(self, request: HttpRequest, queryset: QuerySet) -> None:
+        withdrawn = sum(invitation_withdraw(patient=patient) for patient in queryset.select_related("user"))
+        self.message_user(
+            request,
+            ngettext(
+                "Invitation withdrawn for %d patient: the link no longer works.",
+                "Invitations withdrawn for %d patients: the links no longer work.",
+                withdrawn,
+            )
+            % withdrawn,
+            messages.SUCCESS,
+        )
+        skipped = queryset.count() - withdrawn
         if skipped:
             self.message_user(
                 request,

@@ -17,7 +17,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from checklists.models import Patient
 from checklists.security.audit import (
@@ -157,10 +159,30 @@ class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.Mode
         return obj
 
 
+class PatientScopedFormSet(BaseInlineFormSet):
+    """An inline formset whose rows can only be the parent's own rows (as scoped for this clinician).
+
+    Django accepts a posted row id that is not among them (another patient's item) and saves the row
+    as a new one; here that id is a validation error and nothing is saved.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = self.model._meta.pk if self.model is not None else None  # set by inlineformset_factory
+        pk_field = form.fields.get(pk.name) if pk is not None else None
+        if isinstance(pk_field, ModelChoiceField):
+            pk_field.queryset = self.get_queryset()
+            pk_field.error_messages["invalid_choice"] = _(
+                "This row is not one of this page's rows. Reload the page and try again."
+            )
+
+
 class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):
-    """An inline on a patient-owned parent; rows are scoped like the parent."""
+    """An inline on a patient-owned parent; rows are scoped like the parent, and a row id posted
+    from elsewhere is refused (``PatientScopedFormSet``)."""
 
     patient_lookup = "patient"
+    formset = PatientScopedFormSet
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_clinician(super().get_queryset(request), request, self.patient_lookup)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
@@ -22,3 +23,11 @@ class IsPatient(BasePermission):
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and hasattr(user, "patient"))
+
+
+class ApiDocsAccess(BasePermission):
+    """The API schema and docs: any signed-in user, or everyone when API_DOCS_PUBLIC is on (read per
+    request, so the setting is the one switch)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return bool(settings.API_DOCS_PUBLIC or (request.user and request.user.is_authenticated))

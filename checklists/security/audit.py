@@ -1,6 +1,5 @@
 """Writes to the access log. Callers pass kinds and ids, never values: the log holds no health data."""
 
-import csv
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -13,6 +12,7 @@ from django.http import HttpRequest
 
 from checklists.models import AccessLog, Patient
 from checklists.security import client_ip
+from checklists.security.spreadsheet import csv_writer
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -112,8 +112,8 @@ ACCESSLOG_COLUMNS = ["at", "actor_label", "action", "object_kind", "object_id", 
 
 
 def accesslog_write_csv(*, queryset: models.QuerySet[AccessLog], out: "SupportsWrite[str]") -> int:
-    """Write access-log entries as CSV to ``out``; return how many rows were written."""
-    writer = csv.writer(out)
+    """Write access-log entries as spreadsheet-safe CSV to ``out``; return how many rows were written."""
+    writer = csv_writer(out)
     writer.writerow(ACCESSLOG_COLUMNS)
     count = 0
     for entry in queryset.order_by("at", "id").iterator():

@@ -144,3 +144,122 @@ def test_change_page_shows_invitation_status(client, clinician, patient):
     client.force_login(clinician)
     response = client.get(reverse("admin:checklists_patient_change", args=[patient.pk]))
     assert "accepted" in response.text
+
+
+def _link_works(client, link: str) -> bool:
+    client.logout()
+    return bool(client.get(path_of(link), follow=True).context["validlink"])
+
+
+def _resend(client, clinician, patient, django_capture_on_commit_callbacks):
+    client.force_login(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:checklists_patient_changelist"),
+            {"action": "resend_invitation", "_selected_action": [patient.pk]},
+        )
+
+
+def test_resending_the_invitation_kills_the_older_link(client, clinician, django_capture_on_commit_callbacks):
+    patient = invite(client, clinician, django_capture_on_commit_callbacks)
+    first = link_from(mail.outbox[0])
+    _resend(client, clinician, patient, django_capture_on_commit_callbacks)
+    second = link_from(mail.outbox[1])
+    assert not _link_works(client, first)
+    assert _link_works(client, second)
+
+
+def _change_email(client, clinician, patient, email, django_capture_on_commit_callbacks):
+    from tests.admin.pages import repost
+
+    client.force_login(clinician)
+
+    def edit(data):
+        data["email"] = email
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return repost(client, reverse("admin:checklists_patient_change", args=[patient.pk]), edit)
+
+
+def test_correcting_the_email_of_an_unaccepted_invitation(
+    client, clinician, django_capture_on_commit_callbacks
+):
+    patient = invite(client, clinician, django_capture_on_commit_callbacks, email="nora@exmaple.com")
+    mistyped_link = link_from(mail.outbox[0])
+
+    response = _change_email(
+        client, clinician, patient, "Nora@Example.com", django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    patient.refresh_from_db()
+    assert (patient.user.username, patient.user.email) == ("nora@example.com", "nora@example.com")
+    assert patient.invitation_status == "pending"
+    assert [m.to for m in mail.outbox] == [["nora@exmaple.com"], ["nora@example.com"]]
+    page = client.get(response.url)
+    assert "A fresh invitation goes to nora@example.com" in page.text
+    assert not _link_works(client, mistyped_link)
+    assert _link_works(client, link_from(mail.outbox[1]))
+
+
+def test_an_unchanged_email_sends_nothing(client, clinician, django_capture_on_commit_callbacks):
+    patient = invite(client, clinician, django_capture_on_commit_callbacks)
+    response = _change_email(
+        client, clinician, patient, patient.user.email, django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert _link_works(client, link_from(mail.outbox[0]))
+
+
+def test_the_corrected_email_must_be_free(
+    client, clinician, other_patient, django_capture_on_commit_callbacks
+):
+    patient = invite(client, clinician, django_capture_on_commit_callbacks)
+    taken = other_patient.user.email.upper()
+    response = _change_email(client, clinician, patient, taken, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "already exists" in response.text
+    patient.refresh_from_db()
+    assert patient.user.email == "new.patient@example.com"
+    assert len(mail.outbox) == 1
+
+
+def test_the_email_of_an_accepted_invitation_cannot_be_changed_here(client, clinician, patient):
+    patient.invitation_accepted_at = patient.created_at
+    patient.save()
+    response = _change_email(client, clinician, patient, "someone.else@example.com", lambda **kw: _Nothing())
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.user.email == "pat@example.com"
+    assert not mail.outbox
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_withdrawing_an_invitation_kills_the_link_and_keeps_the_patient(
+    client, clinician, patient, django_capture_on_commit_callbacks
+):
+    invited = invite(client, clinician, django_capture_on_commit_callbacks)
+    link = link_from(mail.outbox[0])
+    patient.invitation_accepted_at = patient.created_at
+    patient.save()
+    client.force_login(clinician)
+    response = client.post(
+        reverse("admin:checklists_patient_changelist"),
+        {"action": "withdraw_invitation", "_selected_action": [invited.pk, patient.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not _link_works(client, link)
+    invited.refresh_from_db()
+    assert invited.invitation_status == "not invited"  # kept: a fresh invitation can go out later
+    patient.refresh_from_db()
+    assert patient.invitation_status == "accepted"  # an accepted one has nothing to withdraw
+    assert patient.user.has_usable_password()
+    assert len(mail.outbox) == 1

@@ -130,7 +130,7 @@ def test_delete_leaves_nothing_behind(patient_client, patient, other_patient, cl
 
 
 def test_clinician_sees_that_the_patient_left(patient_client, patient, clinician, other_clinician):
-    name = patient.user.email
+    name, email = patient.user.get_full_name(), patient.user.email
     _delete(patient_client, password=DEFAULT_PASSWORD, confirm=True)
     closure = AccountClosure.objects.get()
     assert list(closure.care_team.all()) == [clinician]
@@ -138,6 +138,23 @@ def test_clinician_sees_that_the_patient_left(patient_client, patient, clinician
     admin.force_login(clinician)
     page = admin.get(reverse("admin:checklists_accountclosure_changelist"))
     assert page.status_code == 200 and name in page.text
+    assert email not in page.text  # the name they knew, not the contact details
     admin.force_login(other_clinician)
     page = admin.get(reverse("admin:checklists_accountclosure_changelist"))
     assert page.status_code == 200 and name not in page.text
+
+
+def test_the_export_holds_what_is_recorded_about_the_patient_and_the_readme_says_so(patient_client, patient):
+    """The export is the patient's right of access (GDPR Art. 15): what is recorded about them,
+    including the medication flags the app's screens leave to the care team; the README agrees."""
+    from pathlib import Path
+
+    Medication.objects.filter(patient=patient).update(is_dopaminergic=True, may_worsen_rls=False)
+    archive = zipfile.ZipFile(io.BytesIO(patient_client.get(reverse("api:me-export")).content))
+    medication = json.loads(archive.read("data.json"))["tables"]["checklists.medication"][0]
+    assert (medication["is_dopaminergic"], medication["may_worsen_rls"]) == (True, False)
+    assert "is_dopaminergic" in archive.read("medication.csv").decode().splitlines()[0]
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    assert "medication flags and the augmentation watch are never sent to the patient" not in readme
+    assert "the medication flags (dopaminergic, may worsen RLS) are in the data export" in readme

@@ -50,7 +50,7 @@ def test_production_settings_values():
         "-c",
         "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.REQUIRE_CLINICIAN_2FA, "
-        "s.PASSWORD_HASHERS[0].rsplit('.', 1)[1])",
+        "s.PASSWORD_HASHERS[0].rsplit('.', 1)[1], s.API_DOCS_PUBLIC)",
         extra=PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
@@ -62,7 +62,41 @@ def test_production_settings_values():
         "31536000",
         "True",
         "Argon2PasswordHasher",
+        "False",
     ]
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "short-but-varied-key-0123456789",  # under 50 characters
+        "ab" * 30,  # long, but only two distinct characters
+        "django-insecure-" + "k3y-from-startproject-abcdefghijklmnopqrstuvwxyz",
+    ],
+)
+def test_a_weak_secret_key_stops_production_from_starting(weak_key):
+    result = _run("check", extra={**PRODUCTION_ENV, "SECRET_KEY": weak_key})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
+    assert weak_key not in result.stderr  # the message never shows the secret
+
+
+def test_a_weak_secret_key_still_runs_a_development_install():
+    result = _run("check", extra={"DEBUG": "1", "SECRET_KEY": "short"})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_api_schema_and_docs_need_a_signed_in_user_unless_public(client, patient, settings, url):
+    settings.API_DOCS_PUBLIC = False  # the production default (DEBUG=0)
+    assert client.get(url).status_code == 403
+    client.force_login(patient.user)
+    assert client.get(url).status_code == 200
+    client.logout()
+    settings.API_DOCS_PUBLIC = True
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db
