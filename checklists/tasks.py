@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
+from checklists.accounts.password_reset import password_reset_email_send
 from checklists.reminders import dispatch
 from checklists.reminders.send import reminders_send_slot
 
@@ -30,6 +31,13 @@ def sessions_clear_expired() -> None:
     """Delete expired sessions (the beat entry 'sessions-clear-expired', daily), as Django's
     ``clearsessions`` command does."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(name="checklists.tasks.password_reset_email", ignore_result=True)
+def password_reset_email(email: str) -> None:
+    """Send the "Forgot your password?" link (if the email has an account), after the page answered:
+    the page then does the same work whether or not it has one."""
+    password_reset_email_send(email=email)
 
 
 def broker_enqueue(producer: Any) -> dispatch.Enqueue:

@@ -108,6 +108,7 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "settings.storage": gettext("Storage on this phone"),
         "settings.account": gettext("Account"),
         "settings.signedInAs": gettext("Signed in as {name}."),
+        "settings.changePassword": gettext("Change password"),
         "settings.version": gettext("Version {version}"),
         "storage.persisted": gettext("Your data on this phone is kept even when storage runs low."),
         "storage.notPersisted": gettext(

@@ -2,9 +2,9 @@
 on any CSP violation (``securitypolicyviolation`` events, console errors, reports to the endpoint).
 
 Pages come from the URL configuration: every admin model's change list, add and change page, and
-every non-admin URL without arguments that answers with HTML; plus the invitation page (it needs a
-token) and the two-factor enrolment page. Clinician-side pages are visited as a superuser, app pages
-as a patient.
+every non-admin URL without arguments that answers with HTML; plus the invitation and password reset
+pages (they need a token), the sign-in pages signed out, and the two-factor enrolment page.
+Clinician-side pages are visited as a superuser, app pages as a patient.
 """
 
 import os
@@ -16,6 +16,7 @@ from django.db import connections
 from django.urls import reverse
 
 from checklists.accounts.invitations import invitation_link
+from checklists.accounts.password_reset import password_reset_link
 from checklists.accounts.services import clinicians_group_sync
 from checklists.models import AccessLog, AccountClosure
 from tests.factories import DEFAULT_PASSWORD, PatientFactory, SuperuserFactory
@@ -153,6 +154,12 @@ def test_every_page_holds_under_the_strict_csp(browser, live_server):
     link = invitation_link(patient=invited).split("://", 1)[1].split("/", 1)[1]
     visited["invitation"] = newcomer.visit("/" + link)
     assert "password" in newcomer.page.content()
+    for name in ("login", "password_reset", "password_reset_done", "password_reset_complete"):
+        visited[f"signed out {reverse(name)}"] = newcomer.visit(reverse(name))
+    patient.user.refresh_from_db()  # its sign-in above changed last_login, which the token covers
+    reset = password_reset_link(user=patient.user).split("://", 1)[1].split("/", 1)[1]
+    visited["password reset"] = newcomer.visit("/" + reset)
+    assert "new_password1" in newcomer.page.content()
 
     # The API docs really rendered (Swagger UI's script ran and drew the schema).
     clinician_side.visit(reverse("api-docs"))
@@ -171,6 +178,9 @@ def test_every_page_holds_under_the_strict_csp(browser, live_server):
         reverse("api-docs"),
         "patient " + reverse("frontend:home"),
         "invitation",
+        "patient " + reverse("password_change"),
+        *(f"signed out {reverse(name)}" for name in ("login", "password_reset", "password_reset_done")),
+        "password reset",
     ]
     assert {path: visited.get(path) for path in essential} == dict.fromkeys(essential, 200)
     problems = clinician_side.problems + patient_side.problems + newcomer.problems

@@ -1,5 +1,6 @@
 // Settings: sync status, reminders on this phone (push from a tap), reminder times, quiet hours and
-// time zone, install guidance, storage, and sign-out (which wipes this user's data from the phone).
+// time zone, install guidance, storage, the password change link, and sign-out (which wipes this user's
+// data from the phone).
 import { api, ApiError, csrfFromCookie } from "../api.js";
 import { formatAgo } from "../dates.js";
 import { h, replace } from "../dom.js";
@@ -287,6 +288,7 @@ export async function render(app, root) {
         "settings-account",
         t("settings.account"),
         h("p", {}, t("settings.signedInAs", { name: document.body.dataset.name })),
+        h("p", {}, h("a", { class: "button secondary", href: "/accounts/password_change/", id: "change-password" }, t("settings.changePassword"))),
         h("p", { class: "hint" }, t("signout.hint")),
         h("button", { type: "button", class: "button danger", id: "sign-out", onclick: () => signOut(app) }, t("signout.button")),
         h("p", { class: "muted" }, t("settings.version", { version: app.version })),
