@@ -14,6 +14,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.utils.csp import CSP
@@ -31,6 +36,19 @@ APP_VERSION = "0.1.0"
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", required=not DEBUG) or "dev-only-insecure-key-do-not-use-in-production"
+# Production refuses a key weaker than Django's own check wants (security.W009: 50+ characters, 5+
+# distinct, not startproject's "django-insecure-"); it would only warn, and signs sessions and links.
+if not DEBUG and (
+    len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters with at least "
+        f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} distinct ones, and not start with {SECRET_KEY_INSECURE_PREFIX!r}"
+        " when DEBUG=0. Set SECRET_KEY to a long random value, e.g. the output of"
+        ' python -c "import secrets; print(secrets.token_urlsafe(50))".'
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The absolute address of the site, used in emailed links (invitations, reminders).
@@ -225,6 +243,13 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # Invitation links (Django's password-reset tokens) stay valid this long.
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_DAYS", 7, minimum=1) * 24 * 3600
+# "Forgot your password?" links (checklists.accounts.password_reset) live far shorter: they are asked for
+# on the spot. Requests are counted per email and per client address in the default cache (shared between
+# workers with CACHE_URL); over either limit the page answers the same and sends nothing.
+PASSWORD_RESET_LINK_MINUTES = env_int("PASSWORD_RESET_LINK_MINUTES", 60, minimum=5)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_WINDOW_MINUTES = env_int("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", 60, minimum=1)
 
 # django-axes: lock a username+address pair after AXES_FAILURE_LIMIT failed sign-ins, for the cool-off.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -259,7 +284,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with a size and a nesting limit (checklists/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["checklists.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "checklists.api.exceptions.exception_handler",
 }
+# The deepest JSON nesting any body may have: the app's deepest is 3 (a sync op's diary entry).
+API_JSON_MAX_DEPTH = 64
 # Throttling per signed-in user (DRF rate strings "N/second|minute|hour|day"), counted in the default
 # cache. A phone makes a few calls per screen and syncs in batches, so these leave ample headroom.
 API_THROTTLE_RATES = {
@@ -271,13 +301,21 @@ for _scope, _rate in API_THROTTLE_RATES.items():
         raise ImproperlyConfigured(f"API_THROTTLE_{_scope.upper()} must look like 600/minute; got {_rate!r}.")
 # The sync contract's batch limit and the longest history one /days/ call returns.
 API_SYNC_MAX_OPS = 1000
+# A sync op whose client clock ("at") is further ahead of the server's than this is rejected: it would
+# win over every real change to its item and day until that time. Phones drift by seconds to minutes
+# (time zones are already in the offset), so 10 minutes refuses only a clock that is wrong.
+SYNC_MAX_CLOCK_AHEAD_SECONDS = env_int("SYNC_MAX_CLOCK_AHEAD_SECONDS", 600, minimum=0)
 API_DAYS_MAX_RANGE = 92
 
+# The OpenAPI schema and its docs page (/api/schema/, /api/docs/): for signed-in users only, unless this
+# is on (the default while developing). They map every endpoint: no need to hand that to anyone.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "RLS Care patient API",
     "DESCRIPTION": "The API the RLS Care app uses on a patient's phone.",
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["checklists.api.permissions.ApiDocsAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -383,7 +421,36 @@ REMINDER_PUSH_MAX_RETRIES = env_int("REMINDER_PUSH_MAX_RETRIES", 5, minimum=0)
 REMINDER_PUSH_RETRY_BASE_SECONDS = env_int("REMINDER_PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
 # How long a push service keeps an undelivered reminder (TTL header): after 4 h it is stale.
 REMINDER_PUSH_TTL_SECONDS = env_int("REMINDER_PUSH_TTL_SECONDS", 4 * 3600, minimum=0)
+# Each push waits at most this long to connect, then this long for the answer.
+REMINDER_PUSH_CONNECT_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 REMINDER_PUSH_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# One send task starts no push after this many seconds: the subscriptions left wait for the retry, so
+# one patient's slow endpoints hold a worker for at most this plus one push's timeouts.
+REMINDER_PUSH_BUDGET_SECONDS = env_int("REMINDER_PUSH_BUDGET_SECONDS", 20, minimum=1)
+# Push subscriptions a patient may keep (one per browser or phone): the next one is refused.
+PUSH_SUBSCRIPTIONS_PER_PATIENT = env_int("PUSH_SUBSCRIPTIONS_PER_PATIENT", 10, minimum=1)
+# The browsers' push services, the only hosts the server pushes to ("*." matches any subdomain, not the
+# name itself): Chrome and other Chromium browsers (Firebase Cloud Messaging), Firefox (Mozilla
+# autopush), Edge (Windows Push Notification Services), Safari (Apple Push Notification service; Apple
+# documents "*.push.apple.com"). Every address the name resolves to must be public, checked again at
+# each push. Any other host, an http:// or user:pass@ endpoint, is refused.
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.notify.windows.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+    ],
+)
+# Tests and the benchmark push to a local fake push service (http on 127.0.0.1): this lets endpoints on
+# a loopback address through. Never in production: with DEBUG=0 the app refuses to start with it.
+PUSH_ALLOW_LOCAL_ENDPOINTS = env_bool("PUSH_ALLOW_LOCAL_ENDPOINTS", False)
+if PUSH_ALLOW_LOCAL_ENDPOINTS and not DEBUG:
+    raise ImproperlyConfigured(
+        "PUSH_ALLOW_LOCAL_ENDPOINTS is for tests and benchmarks; unset it when DEBUG=0."
+    )
 # VAPID keys (`python manage.py vapid_keys` prints a pair): the private key as base64url DER or PEM,
 # the public key as base64url uncompressed point (what the browser's applicationServerKey wants).
 VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")

@@ -16,3 +16,9 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("pwa.urls")),
 ]
+
+# Under /api/ these answer JSON ({"detail": ...}); elsewhere Django's own pages.
+handler400 = "checklists.api.exceptions.bad_request"
+handler403 = "checklists.api.exceptions.permission_denied"
+handler404 = "checklists.api.exceptions.page_not_found"
+handler500 = "checklists.api.exceptions.server_error"

@@ -14,6 +14,7 @@ from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import ClinicianFactory, PatientFactory, SuperuserFactory
+from tests.fakedns import fake_dns  # noqa: F401 (a fixture: DNS without the internet)
 
 # pytester runs the test that shows the error-log check fails a test (tests/project/test_error_logs.py).
 pytest_plugins = ("pytester",)

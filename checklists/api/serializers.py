@@ -16,7 +16,8 @@ from rest_framework.fields import empty
 
 from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
 from checklists.models.patients import validate_time_zone
-from checklists.sync.parse import MAX_ID
+from checklists.reminders import endpoints
+from checklists.sync.parse import MAX_ID, client_date_range_message, is_client_date
 
 LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -32,11 +33,20 @@ class LocalTimeField(serializers.TimeField):
 
 
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
+    """A CharField that refuses numbers and booleans instead of turning them into text, and text no
+    column can store (a lone UTF-16 surrogate such as "\\ud800"; DRF already refuses NUL)."""
+
+    default_error_messages = {
+        "unstorable": _("This text contains characters that cannot be stored (an unpaired surrogate).")
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("unstorable")  # never echo the value: it cannot be encoded into the answer either
         return super().to_internal_value(data)
 
 
@@ -59,10 +69,17 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class QueryDateField(serializers.DateField):
-    """A YYYY-MM-DD query parameter; present but empty is an error, not the default."""
+    """A YYYY-MM-DD query parameter within the dates a client may send (sync.parse); present but
+    empty is an error, not the default."""
 
     def get_value(self, dictionary):
         return dictionary.get(self.field_name, empty)
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not is_client_date(day):
+            raise serializers.ValidationError(client_date_range_message())
+        return day
 
 
 class ErrorOutput(serializers.Serializer):
@@ -327,16 +344,34 @@ class SyncErrorOutput(serializers.Serializer):
 
 
 class PushKeysInput(serializers.Serializer):
-    p256dh = StrictCharField(max_length=200)
-    auth = StrictCharField(max_length=100)
+    p256dh = StrictCharField(max_length=200, help_text=_("The browser's P-256 public key (base64url)."))
+    auth = StrictCharField(max_length=100, help_text=_("The 16-byte auth secret (base64url)."))
+
+    def validate_p256dh(self, value: str) -> str:
+        return _valid(value, endpoints.p256dh_problem(value))
+
+    def validate_auth(self, value: str) -> str:
+        return _valid(value, endpoints.auth_problem(value))
+
+
+def _valid(value: str, problem: str | None) -> str:
+    if problem:
+        raise serializers.ValidationError(problem)
+    return value
 
 
 class PushSubscriptionInput(serializers.Serializer):
     """The browser's ``PushSubscription.toJSON()``, as it is."""
 
-    endpoint = serializers.URLField(max_length=1000)
+    endpoint = serializers.URLField(
+        max_length=1000,
+        help_text=_("An https:// address on a browser's push service (the server's PUSH_SERVICE_HOSTS)."),
+    )
     keys = PushKeysInput()
     expirationTime = StrictIntegerField(required=False, allow_null=True)
+
+    def validate_endpoint(self, value: str) -> str:
+        return _valid(value, endpoints.endpoint_problem(value))
 
 
 class PushSubscriptionOutput(serializers.Serializer):

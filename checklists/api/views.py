@@ -3,29 +3,35 @@
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from checklists.accounts.services import patient_settings_update
 from checklists.api import serializers as s
+from checklists.api.parsers import JSONParser
 from checklists.api.permissions import IsPatient, request_patient
 from checklists.api.throttling import PatientRateThrottle, SyncRateThrottle
 from checklists.diary.services import diary_entry_put
 from checklists.models import DiaryEntry, Patient
 from checklists.plan.rules import FUTURE_DAY_MESSAGE, latest_recordable_day
 from checklists.plan.selectors import days_for, today_for
-from checklists.reminders.services import push_subscription_delete, push_subscription_save
+from checklists.reminders.services import (
+    PushSubscriptionLimitReached,
+    push_subscription_delete,
+    push_subscription_save,
+)
 from checklists.sync.apply import sync_apply
-from checklists.sync.parse import BatchError, parse_batch
+from checklists.sync.parse import BatchError, client_date_range_message, is_client_date, parse_batch
 
 FORBIDDEN = OpenApiResponse(s.ErrorOutput, description="Not signed in, or the account has no patient record.")
 INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: each field with its messages.")
@@ -39,7 +45,7 @@ class PatientAPIView(APIView):
 
     permission_classes = [IsPatient]
     throttle_classes = [PatientRateThrottle]
-    parser_classes = [JSONParser]  # the app speaks JSON only
+    parser_classes = [JSONParser]  # the app speaks JSON only, nesting limited (api/parsers.py)
 
     @property
     def patient(self) -> Patient:
@@ -152,6 +158,8 @@ class DiaryView(PatientAPIView):
         when = self._day(date)
         data = s.DiaryInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if not is_client_date(when):
+            return Response({"date": [client_date_range_message()]}, status=400)
         if when > latest_recordable_day(self.patient.local_today()):
             return Response({"date": [str(FUTURE_DAY_MESSAGE)]}, status=400)
         entry, created = diary_entry_put(patient=self.patient, day=when, **data.validated_data)
@@ -168,13 +176,19 @@ class PushSubscriptionsView(PatientAPIView):
     def post(self, request: Request) -> Response:
         data = s.PushSubscriptionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription, created = push_subscription_save(
-            patient=self.patient,
-            endpoint=data.validated_data["endpoint"],
-            p256dh=data.validated_data["keys"]["p256dh"],
-            auth=data.validated_data["keys"]["auth"],
-            user_agent=request.headers.get("User-Agent", ""),
-        )
+        try:
+            subscription, created = push_subscription_save(
+                patient=self.patient,
+                endpoint=data.validated_data["endpoint"],
+                p256dh=data.validated_data["keys"]["p256dh"],
+                auth=data.validated_data["keys"]["auth"],
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except PushSubscriptionLimitReached:
+            message = _(
+                "You have %(limit)d devices with notifications on, the most allowed. Turn one off first."
+            ) % {"limit": settings.PUSH_SUBSCRIPTIONS_PER_PATIENT}
+            return Response({"endpoint": [message]}, status=400)
         return Response(s.PushSubscriptionOutput(subscription).data, status=201 if created else 200)
 
 

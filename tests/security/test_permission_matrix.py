@@ -76,6 +76,12 @@ URLS: dict[str, Entry] = {
     "invitation_accept": Entry(
         _row("200 200 200 200 200 200"), kwargs={"uidb64": "MQ", "token": "set-password"}
     ),
+    "password_reset": Entry(PUBLIC),
+    "password_reset_done": Entry(PUBLIC),
+    "password_reset_confirm": Entry(PUBLIC, kwargs={"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": Entry(PUBLIC),
+    "password_change": Entry(_row("302 200 200 200 200 200")),
+    "password_change_done": Entry(_row("302 200 200 200 200 200")),
     "two_factor_setup": Entry(_row("302 403 403 200 200 200")),
     "two_factor_verify": Entry(_row("302 403 403 302 302 302")),  # no device yet: sent to setup
     "api:me": Entry(PATIENT_API),
@@ -103,8 +109,9 @@ URLS: dict[str, Entry] = {
     # An empty body: patients get the validation error, nothing is deleted.
     "api:me-delete": Entry(_row("403 400 400 403 403 403"), method="post"),
     "api:me-sign-out-everywhere": Entry(PATIENT_API, method="post"),
-    "api-schema": Entry(PUBLIC),
-    "api-docs": Entry(PUBLIC),
+    # Signed-in users only: production's default (API_DOCS_PUBLIC off, set by the fixture below).
+    "api-schema": Entry(_row("403 200 200 200 200 200")),
+    "api-docs": Entry(_row("403 200 200 200 200 200")),
     "csp-report": Entry(_row("204 204 204 204 204 204"), method="post", data={"csp-report": {}}),
     "serviceworker": Entry(PUBLIC),  # django-pwa's route, shadowed by frontend:serviceworker
     "manifest": Entry(PUBLIC),
@@ -214,6 +221,12 @@ def test_every_admin_model_has_an_entry():
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered - set(ADMIN) == set(), "add these admin models to ADMIN"
     assert set(ADMIN) - registered == set()
+
+
+@pytest.fixture(autouse=True)
+def _production_api_docs(settings):
+    """The matrix shows production's answers: the API docs are not public there (DEBUG=0)."""
+    settings.API_DOCS_PUBLIC = False
 
 
 @pytest.fixture
