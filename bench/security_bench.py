@@ -473,6 +473,9 @@ def main() -> None:
     figures["CSV formula"] = csv_formula_figures(workdir)
     for group, counts in figures.items():
         print(counts.line(group))
+    failed = sum(c.server_errors + c.leaks + c.wrong_writes + c.forged_log_lines for c in figures.values())
+    if failed:
+        raise SystemExit(f"{failed} hostile inputs were mishandled (see the lines above)")
     if args.hostile_only:
         return
     clinician = ClinicianFactory.create(email="bench.clinician@example.com")
