@@ -202,8 +202,10 @@ class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "%d patient has already accepted and was skipped.",
-                    "%d patients have already accepted and were skipped.",
+                    "%d patient has already accepted and was skipped. A patient who forgot the "
+                    'password chooses a new one with "Forgot your password?" on the sign-in page.',
+                    "%d patients have already accepted and were skipped. A patient who forgot the "
+                    'password chooses a new one with "Forgot your password?" on the sign-in page.',
                     skipped,
                 )
                 % skipped,

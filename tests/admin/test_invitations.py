@@ -138,6 +138,21 @@ def test_resend_invitation_action(client, clinician, patient, other_patient):
     assert patient.invitation_status == "pending"
 
 
+def test_resending_to_a_patient_who_accepted_sends_nothing_and_points_at_the_reset(
+    client, clinician, patient
+):
+    patient.invitation_accepted_at = patient.created_at
+    patient.save()
+    client.force_login(clinician)
+    response = client.post(
+        reverse("admin:checklists_patient_changelist"),
+        {"action": "resend_invitation", "_selected_action": [patient.pk]},
+        follow=True,
+    )
+    assert not mail.outbox
+    assert "Forgot your password?" in response.text
+
+
 def test_change_page_shows_invitation_status(client, clinician, patient):
     patient.invitation_accepted_at = patient.created_at
     patient.save()
