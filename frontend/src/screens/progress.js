@@ -1,12 +1,15 @@
-// Progress: the server's adherence (its windows of complete days, overall and per checklist), the streak and
-// 30 days of bars, all from one GET /api/v1/days/. The last answer is kept on the phone for offline visits.
+// Progress: how the legs have been (the diary's symptoms and sleep over 30 and 90 days), the server's
+// adherence (its windows of complete days, overall and per checklist, weekly items per week), the streak
+// and personal patterns, all from one GET /api/v1/days/ of 90 days. The last answer is kept on the phone
+// for offline visits.
 import { api } from "../api.js";
-import { bars } from "../chart.js";
-import { addDays, formatAgo, todayIso } from "../dates.js";
+import { bars, scores } from "../chart.js";
+import { addDays, formatAgo, formatShort, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 
-const HISTORY_DAYS = 30; // the longest adherence window the server reports, plus today for the streak
+const HISTORY_DAYS = 90; // the longest diary chart; 90 days fit in one call (API_DAYS_MAX_RANGE is 92)
+const SHORT_DAYS = 30;
 const META_KEY = "progress";
 const NOTHING_DUE = { share: null, done: 0, due: 0 }; // a checklist the server lists no figure for
 
@@ -14,12 +17,16 @@ export function title() {
   return t("nav.progress");
 }
 
-/** Days in a row, ending on `last` (or the day before while `last` is still open), with everything done. */
+/**
+ * Days in a row, ending on `last` (or the day before while `last` is still open), that the server calls
+ * complete (plan.rules.day_complete: every daily item done, no weekly item out of reach).
+ */
 function streak(days, last) {
   const byDate = new Map(days.map((d) => [d.date, d]));
   const complete = (date) => {
     const day = byDate.get(date);
-    return Boolean(day) && day.due > 0 && day.done === day.due;
+    if (!day) return false;
+    return "complete" in day ? day.complete : day.due > 0 && day.done === day.due; // an answer kept from before
   };
   let date = complete(last) ? last : addDays(last, -1);
   let n = 0;
@@ -35,6 +42,10 @@ function percent(share) {
   const x = share * 100;
   const whole = x - Math.floor(x) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x);
   return new Intl.NumberFormat(document.documentElement.lang || "en", { style: "percent" }).format(whole / 100);
+}
+
+function decimal(value) {
+  return new Intl.NumberFormat(document.documentElement.lang || "en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
 }
 
 function figure({ share, done, due }) {
@@ -53,15 +64,96 @@ function stats(windows, pick) {
   );
 }
 
+function datesOf(first, last) {
+  const dates = [];
+  for (let date = first; date <= last; date = addDays(date, 1)) dates.push(date);
+  return dates;
+}
+
 /** Share done per day of `window` for checklist `id` (null where nothing of it was due). */
-function series(data, window, id) {
+function series(data, dates, id) {
   const byDate = new Map(data.days.map((d) => [d.date, d]));
-  const values = [];
-  for (let date = window.from; date <= window.to; date = addDays(date, 1)) {
+  return dates.map((date) => {
     const row = byDate.get(date)?.checklists.find((c) => c.id === id);
-    values.push(row && row.due ? row.done / row.due : null);
-  }
-  return values;
+    return row && row.due ? row.done / row.due : null;
+  });
+}
+
+/** The diary's symptoms and sleep over the last `n` days of the answer, with its legend's classes. */
+function diaryChart(data, n) {
+  const dates = datesOf(addDays(data.to, 1 - n), data.to);
+  const byDate = new Map(data.days.map((d) => [d.date, d]));
+  const pick = (key) => dates.map((date) => byDate.get(date)?.[key] ?? null);
+  const severity = pick("severity");
+  const nights = severity.filter((v) => v !== null).length;
+  const label = t("progress.scoresLabel", { from: formatShort(dates[0]), to: formatShort(dates[dates.length - 1]), n: nights });
+  return h(
+    "figure",
+    { class: "diary-chart", "data-days": n },
+    h("figcaption", {}, h("h4", {}, t("progress.lastDays", { n }))),
+    nights
+      ? scores(
+          [
+            { values: severity, kind: "severity" },
+            { values: pick("sleep_quality"), kind: "sleep" },
+          ],
+          dates.map(formatShort),
+          label,
+        )
+      : h("p", { class: "muted" }, t("progress.noDiary")),
+  );
+}
+
+function legend(entries) {
+  return h(
+    "ul",
+    { class: "legend" },
+    entries.map(([kind, text]) => h("li", {}, h("span", { class: `swatch ${kind}`, "aria-hidden": "true" }), text)),
+  );
+}
+
+/** A weekly-target item: its target and its weeks, newest first (the current one may still be going). */
+function weeklyItem(item) {
+  const weeks = [...item.weeks].reverse().slice(0, 4);
+  return h(
+    "li",
+    { "data-weekly": item.id },
+    h("strong", {}, t("progress.weeklyTarget", { text: item.text, n: item.target })),
+    h(
+      "ul",
+      { class: "weekly" },
+      weeks.map((week) =>
+        h(
+          "li",
+          { "data-week": week.from, class: week.done >= week.target ? "complete" : null },
+          t(week.done >= week.target ? "progress.weekComplete" : "progress.weekDone", { from: formatShort(week.from), done: week.done, target: week.target }),
+        ),
+      ),
+    ),
+  );
+}
+
+function patternsCard(patterns) {
+  if (!patterns || !patterns.length) return null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "progress-patterns", "data-testid": "patterns" },
+    h("h3", { id: "progress-patterns" }, t("progress.patterns")),
+    patterns.map((p) =>
+      h(
+        "p",
+        { class: "pattern", "data-item": p.id },
+        t("progress.pattern", {
+          text: p.text,
+          kept: p.kept.nights,
+          keptAverage: decimal(p.kept.average),
+          notKept: p.not_kept.nights,
+          notKeptAverage: decimal(p.not_kept.average),
+        }),
+      ),
+    ),
+    h("p", { class: "muted" }, t("progress.patternCaveat")),
+  );
 }
 
 function draw(root, saved, { failed }) {
@@ -72,6 +164,8 @@ function draw(root, saved, { failed }) {
   const { data, at } = saved;
   const windows = data.adherence;
   const longest = windows.reduce((a, b) => (b.days > a.days ? b : a));
+  const barDates = datesOf(longest.from, longest.to);
+  const weekly = data.weekly || [];
   const n = streak(data.days, data.to);
   replace(
     root,
@@ -80,21 +174,41 @@ function draw(root, saved, { failed }) {
     h("section", { class: "card" }, h("p", { class: "big", "data-testid": "streak" }, t("progress.streak", { n })), h("p", { class: "muted" }, t("progress.streakHint"))),
     h(
       "section",
+      { class: "card", "aria-labelledby": "progress-legs", "data-testid": "legs" },
+      h("h3", { id: "progress-legs" }, t("progress.legs")),
+      legend([
+        ["severity", t("progress.severity")],
+        ["sleep", t("progress.sleep")],
+      ]),
+      diaryChart(data, SHORT_DAYS),
+      data.days.length >= HISTORY_DAYS ? diaryChart(data, HISTORY_DAYS) : null,
+    ),
+    h(
+      "section",
       { class: "card", "aria-labelledby": "progress-all", "data-testid": "adherence" },
       h("h3", { id: "progress-all" }, t("progress.overall")),
       stats(windows, (window) => window),
+      h("p", { class: "muted", "data-testid": "bars-key" }, t("progress.barsKey")),
+      legend([
+        ["full", t("progress.keyFull")],
+        ["part", t("progress.keyPart")],
+        ["none", t("progress.keyNone")],
+      ]),
     ),
     data.checklists.map((list) => {
       const headingId = `progress-${list.id}`;
       const longestRow = longest.checklists.find((c) => c.id === list.id) || NOTHING_DUE;
+      const items = weekly.filter((item) => item.checklist === list.id);
       return h(
         "section",
         { class: "card", "aria-labelledby": headingId, "data-checklist": list.id },
         h("h3", { id: headingId }, list.name),
         stats(windows, (window) => window.checklists.find((c) => c.id === list.id)),
-        bars(series(data, longest, list.id), t("progress.chartLabel", { name: list.name, label: longest.label, rate: figure(longestRow) })),
+        bars(series(data, barDates, list.id), t("progress.chartLabel", { name: list.name, label: longest.label, rate: figure(longestRow) }), barDates.map(formatShort)),
+        items.length ? [h("ul", { class: "weekly" }, items.map(weeklyItem)), h("p", { class: "muted" }, t("progress.weeklyHint"))] : null,
       );
     }),
+    patternsCard(data.patterns),
   );
 }
 
@@ -102,7 +216,7 @@ export async function render(app, root) {
   const today = todayIso();
   const saved = await app.store.getMeta(META_KEY);
   draw(root, saved, { failed: false });
-  api(`/api/v1/days/?from=${addDays(today, -HISTORY_DAYS)}&to=${today}`)
+  api(`/api/v1/days/?from=${addDays(today, 1 - HISTORY_DAYS)}&to=${today}`)
     .then(
       (data) => {
         const fresh = { data, at: new Date().toISOString() };
