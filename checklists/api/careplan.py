@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from checklists.api.views import PatientAPIView
-from checklists.careplan import wording
+from checklists.careplan import severity, wording
 from checklists.careplan.selectors import care_plan_for
-from checklists.models import Medication
+from checklists.models import Medication, SeverityScore
 
 
 class CarePlanFollowUpOutput(serializers.Serializer):
@@ -64,6 +64,23 @@ class CarePlanSeverityOutput(serializers.Serializer):
     scored_on = serializers.DateField()
     irls_total = serializers.IntegerField()
     band = serializers.CharField()
+    band_range = serializers.SerializerMethodField(
+        help_text='The totals of the band, e.g. "11-20" (with an en dash).'
+    )
+    meaning = serializers.SerializerMethodField(help_text="What the IRLS total and its bands mean.")
+
+    def get_band_range(self, obj: SeverityScore) -> str:
+        return wording.band_totals(severity.irls_band(obj.irls_total))
+
+    def get_meaning(self, obj: SeverityScore) -> str:
+        return f"{wording.IRLS_MEANING} {wording.irls_scale()}"
+
+
+class CarePlanContactOutput(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    hours = serializers.CharField()
 
 
 class CarePlanOutput(serializers.Serializer):
@@ -75,6 +92,9 @@ class CarePlanOutput(serializers.Serializer):
     labs = CarePlanLabOutput(many=True, help_text="Most recent first.")
     medications = CarePlanMedicationOutput(many=True)
     severity = CarePlanSeverityOutput(allow_null=True)
+    contact = CarePlanContactOutput(
+        allow_null=True, help_text="Whom to contact about the plan (CLINIC_CONTACT); null when unset."
+    )
 
 
 class CarePlanView(PatientAPIView):
@@ -86,7 +106,8 @@ class CarePlanView(PatientAPIView):
         description=(
             "The iron, vascular and medication follow-up tracks with what is next and what is overdue, "
             "a timeline of the coming weeks, recent iron results, current medications and the latest "
-            "IRLS total, plus the disclaimer the page must show. Patient-safe fields only."
+            "IRLS total with what its band means, whom to contact, plus the disclaimer the page must show. "
+            "Patient-safe fields only."
         ),
     )
     def get(self, request: Request) -> Response:

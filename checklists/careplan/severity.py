@@ -34,3 +34,13 @@ def irls_band(total: int) -> IrlsBand:
         if total <= upper:
             return band
     raise AssertionError("unreachable")
+
+
+def band_range(band: IrlsBand) -> tuple[int, int]:
+    """Return the lowest and highest IRLS total of ``band`` (both inclusive)."""
+    lower = IRLS_MIN
+    for upper, each in _BAND_UPPER_BOUNDS:
+        if each == band:
+            return lower, upper
+        lower = upper + 1
+    raise ValueError(f"Not an IRLS band: {band!r}.")
