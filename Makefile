@@ -31,6 +31,7 @@ frontend/build/assets.json: frontend/node_modules/.installed frontend/build.mjs 
 frontend: frontend/build/assets.json
 
 setup: $(VENV)/.installed frontend/build/assets.json
+	bin/ensure-weasyprint
 	$(PY) manage.py migrate --noinput
 
 run: setup

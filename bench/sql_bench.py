@@ -248,6 +248,7 @@ def today_rows_orm(patient: "Patient", day: date) -> list[tuple]:
             "assignment__end_date",
             "assignment__weekdays",
             "assignment_id",
+            "weekly_target",
         )
     )
 

@@ -21,13 +21,31 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "app.loading": gettext("Loading…"),
         "error.start": gettext("RLS Care could not start. Reload the page; your saved changes are kept."),
         "error.offline": gettext("You are offline. Try again when you have a connection."),
-        "error.server": gettext("The server could not save this. Try again later."),
+        "error.server": gettext(
+            "The server had a problem and could not do this. Try again in a few minutes."
+        ),
+        "error.unreachable": gettext(
+            "The server cannot be reached right now, although this phone is online. Try again soon."
+        ),
+        "error.refused": gettext("This was not accepted. Check what you entered and try again."),
+        "error.checkField": gettext("Check the {field} and try again."),
+        "field.local_time": gettext("Enter the reminder time as hours and minutes, for example 21:30."),
+        "field.quiet_hours_start": gettext(
+            "Enter when quiet hours start as hours and minutes, for example 22:00, or leave it empty."
+        ),
+        "field.quiet_hours_end": gettext(
+            "Enter when quiet hours end as hours and minutes, for example 07:00, or leave both empty."
+        ),
+        "field.time_zone": gettext("Choose a time zone from the list."),
         "nav.today": gettext("Today"),
         "nav.careplan": gettext("Care plan"),
         "nav.diary": gettext("Diary"),
         "nav.progress": gettext("Progress"),
         "nav.settings": gettext("Settings"),
         "status.offline": gettext("Offline"),
+        "status.unreachable": gettext("Server not reachable"),
+        "status.serverError": gettext("Server problem"),
+        "status.retry": gettext("Retry"),
         "status.pending": _plural("{n} change waiting to sync", "{n} changes waiting to sync"),
         "status.allSynced": gettext("All changes synced"),
         "status.lastSynced": gettext("last synced {when}"),
@@ -39,6 +57,8 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "update.reload": gettext("Reload"),
         "today.title": gettext("Today"),
         "today.count": gettext("{done} of {total}"),
+        # A weekly-target item: shown every day, owed per week, never in the day's "5 of 8".
+        "today.weeklyTarget": _plural("{n} time a week, on any day", "{n} times a week, on any day"),
         "today.progressLabel": gettext("Done today"),
         "today.previous": gettext("Previous day"),
         "today.previousDay": gettext("Show the previous day"),
@@ -48,6 +68,15 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "today.unavailable": gettext(
             "This day is not on this phone yet. Connect to the internet to load it."
         ),
+        "today.unreachable": gettext(
+            "This day could not be loaded: the server cannot be reached right now, although this phone is"
+            " online."
+        ),
+        "today.serverError": gettext(
+            "This day could not be loaded: the server had a problem. It is not your connection."
+        ),
+        "today.retry": gettext("Retry"),
+        "today.heading": gettext("Today, {date}"),
         # Shown until the care plan has loaded; the same texts the care-plan API sends.
         "careplan.title": str(wording.HEADING),
         "careplan.disclaimer": str(wording.DISCLAIMER),
@@ -56,8 +85,28 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "careplan.overdueSince": gettext("overdue since {date}"),
         "careplan.ferritinTrend": gettext("Ferritin"),
         "careplan.ferritinChart": gettext("Ferritin results: {values}"),
-        "careplan.latestFerritin": gettext("Latest ferritin {value} ng/mL on {date}"),
-        "careplan.tsat": gettext("transferrin saturation {value}%"),
+        "careplan.latestFerritin": gettext("Latest ferritin {value} {unit} on {date}"),
+        "careplan.tsat": gettext("TSAT (transferrin saturation) {value}%"),
+        "careplan.results": gettext("Results"),
+        "careplan.ferritinValue": gettext("ferritin {value} {unit}"),
+        "careplan.tsatValue": gettext("TSAT {value}%"),
+        "careplan.laboratory": gettext("laboratory: {name}"),
+        "careplan.glossary": gettext("What TSAT and “morning draw” mean"),
+        "careplan.tsatMeaning": str(wording.TSAT_MEANING),
+        "careplan.morningDrawMeaning": str(wording.MORNING_DRAW_MEANING),
+        "careplan.medicineWhen": gettext("when: {times}"),
+        "careplan.timeline": gettext("Timeline"),
+        "careplan.timelineHint": gettext("Overdue and coming follow-ups, by date."),
+        "careplan.nothingPlanned": gettext("No follow-ups planned."),
+        "careplan.severity": gettext("Severity (IRLS)"),
+        "careplan.irlsTotal": gettext("IRLS total {total} of 40 on {date}: {band} (the {range} band)"),
+        "careplan.noSeverity": gettext("No IRLS total recorded yet."),
+        "careplan.nextStep": str(wording.OVERDUE_NEXT_STEP),
+        "careplan.nextStepNoContact": str(wording.OVERDUE_NEXT_STEP_NO_CONTACT),
+        "careplan.phone": gettext("Phone {phone}"),
+        "careplan.email": gettext("Email {email}"),
+        "careplan.hours": gettext("Open {hours}"),
+        "careplan.yourCareTeam": gettext("your care team"),
         "careplan.noResults": gettext("No iron results yet."),
         "careplan.noMedicines": gettext("No medicines on your list."),
         "careplan.reviewFlag": gettext("Review with your clinician"),
@@ -74,16 +123,68 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "diary.save": gettext("Save diary"),
         "diary.savedLocally": gettext("Saved on this phone; it will sync when you are online."),
         "diary.synced": gettext("Saved and synced."),
+        "diary.nightOf": gettext("Night of {date}"),
+        "diary.afterMidnight": gettext(
+            "After midnight and until 4:00 the diary is still the night that began on {date}."
+        ),
+        "diary.backToTonight": gettext("Back to tonight's diary"),
+        "diary.pastNights": gettext("Past nights"),
+        "diary.pastIntro": gettext("Tap a night to add or change its entry: late entries are fine."),
+        "diary.notRecorded": gettext("Not recorded"),
+        "diary.rowSeverity": gettext("Symptoms {n}/10"),
+        "diary.rowOnset": gettext("began {time}"),
+        "diary.rowSleep": gettext("sleep {n}/10"),
+        "diary.openNight": gettext("Open another night"),
+        "diary.nightDate": gettext("The night that began on"),
+        "diary.open": gettext("Open"),
+        "diary.noteLeft": _plural("{n} character left", "{n} characters left"),
+        "diary.noteCut": gettext(
+            "Only the first {kept} of the {pasted} characters you pasted fit: a note holds at most {max}."
+        ),
         "progress.title": gettext("Progress"),
         "progress.streak": _plural(
             "{n} day in a row with everything done", "{n} days in a row with everything done"
         ),
-        "progress.streakHint": gettext("Today counts once everything on it is done."),
+        "progress.streakHint": gettext(
+            "Today counts once everything on it is done. A weekly item breaks a day only once its week "
+            "can no longer reach its target."
+        ),
         "progress.overall": gettext("All checklists"),
         # {percent} is already formatted ("74%"); the label of each figure comes from the server.
         "progress.share": gettext("{percent} ({done} of {due})"),
         "progress.none": pgettext("no adherence data", "none"),
         "progress.chartLabel": gettext("{name}: share done per day, {label}: {rate}"),
+        "progress.barsKey": gettext(
+            "Each bar is one day: its height is the share of that day's items you ticked. Green: "
+            "everything done that day. Blue: some done. Grey: nothing was due."
+        ),
+        "progress.keyFull": gettext("Everything done"),
+        "progress.keyPart": gettext("Some done"),
+        "progress.keyNone": gettext("Nothing due"),
+        "progress.legs": gettext("How your legs have been"),
+        "progress.lastDays": _plural("Last {n} day", "Last {n} days"),
+        "progress.severity": gettext("Symptoms (0 none, 10 worst)"),
+        "progress.sleep": gettext("Sleep quality (0 very badly, 10 very well)"),
+        "progress.scoresLabel": gettext(
+            "Diary from {from} to {to}: symptoms and sleep quality, 0 to 10, {n} nights recorded"
+        ),
+        "progress.noDiary": gettext("No diary entries in these days yet."),
+        "progress.weeklyTarget": _plural("{text}: {n} time a week", "{text}: {n} times a week"),
+        "progress.weekDone": gettext("Week of {from}: {done} of {target}"),
+        "progress.weekComplete": gettext("Week of {from}: {done} of {target}, complete"),
+        "progress.weeklyHint": gettext(
+            "A weekly item counts per week (Monday to Sunday): a week with the target reached is complete. "
+            "It never makes one day incomplete unless the week can no longer be reached."
+        ),
+        "progress.patterns": gettext("Patterns in your diary"),
+        "progress.pattern": gettext(
+            "{text}: on the {kept} nights after days you ticked it, your symptoms averaged {keptAverage} of "
+            "10; on the {notKept} nights after days you did not, {notKeptAverage}."
+        ),
+        "progress.patternCaveat": gettext(
+            "This is a pattern in your diary, not proof that one causes the other. Discuss it with your "
+            "care team before changing anything."
+        ),
         "progress.asOf": gettext("As of the last sync, {when}. Connect to the internet to update."),
         "progress.unavailable": gettext("Progress is not on this phone yet. Connect to load it."),
         "settings.title": gettext("Settings"),
@@ -100,6 +201,15 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "settings.remindersUnavailable": gettext("Reminder times can be changed when you are online."),
         "settings.profile": gettext("Time zone and quiet hours"),
         "settings.timeZone": gettext("Time zone"),
+        "settings.timeZoneHint": gettext("Type a city or region to search, for example London or Kolkata."),
+        "settings.usePhoneZone": gettext("Use this phone's time zone ({zone})"),
+        "trip.label": gettext("Time zone"),
+        "trip.question": gettext(
+            "This phone is set to {phone}, your profile to {profile}. Are you travelling? Your days and"
+            " reminders follow the profile's zone."
+        ),
+        "trip.switch": gettext("Switch to {zone}"),
+        "trip.keep": gettext("Keep {zone}"),
         "settings.quietHint": gettext("No reminders arrive during quiet hours; they wait until the end."),
         "settings.quietStart": gettext("Quiet hours start"),
         "settings.quietEnd": gettext("Quiet hours end"),
@@ -132,6 +242,13 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "install.iosPush": gettext(
             "On iPhone and iPad, reminders work only in the app installed on the Home Screen."
         ),
+        "visit.title": gettext("Your next appointment"),
+        "visit.questions": gettext("Your questions for the visit"),
+        "visit.questionsHint": gettext(
+            "Write down what you want to ask (up to 1000 characters): they are printed on your report "
+            "and your care team sees them on theirs."
+        ),
+        "visit.report": gettext("Report for my appointment"),
         "data.title": gettext("Your data"),
         "data.downloadHint": gettext("Everything the app holds about you, as JSON and CSV files in one zip."),
         "data.download": gettext("Download my data"),
@@ -147,6 +264,7 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "data.password": gettext("Your password"),
         "data.deleteConfirm": gettext("I understand that this cannot be undone."),
         "data.deleteButton": gettext("Delete my account"),
+        "data.deleteStep": gettext("Delete my account…"),
         "signout.button": gettext("Sign out"),
         "signout.hint": gettext("Signing out removes your data from this phone."),
         "signout.pending": _plural(

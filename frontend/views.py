@@ -13,6 +13,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, NIGHT_STARTS_AT
 from frontend import assets
 from frontend.strings import catalog
 
@@ -39,6 +40,10 @@ def app_shell(request: HttpRequest) -> HttpResponse:
         "version": assets.app_version(),
         "i18n_json": json.dumps(catalog(), ensure_ascii=False),
         "display_name": user.first_name or user.email,
+        # The diary's rules, from their one definition (the phone dates a night and bounds the note).
+        "diary_json": json.dumps(
+            {"night_starts_at": NIGHT_STARTS_AT.strftime("%H:%M"), "note_max_length": DIARY_NOTE_MAX_LENGTH}
+        ),
     }
     return render(request, "frontend/app.html", context)
 

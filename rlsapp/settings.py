@@ -19,7 +19,8 @@ from django.core.checks.security.base import (
     SECRET_KEY_MIN_LENGTH,
     SECRET_KEY_MIN_UNIQUE_CHARACTERS,
 )
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.templatetags.static import static
 from django.utils.csp import CSP
 from django.utils.functional import lazy
@@ -526,6 +527,24 @@ CAREPLAN_TIMELINE_DAYS = 90
 CAREPLAN_DUE_SOON_DAYS = env_int("CAREPLAN_DUE_SOON_DAYS", 14, minimum=0)
 # How many lab results the care plan shows as the trend.
 CAREPLAN_LAB_TREND_COUNT = 6
+# Whom the patient contacts about the care plan (shown with an overdue follow-up). One contact for the
+# deployment until clinics are recorded per patient; all unset: None, and the app says "contact your
+# care team". When any is set, a phone or an email is required.
+_clinic_contact = {
+    key: env_str(f"CLINIC_CONTACT_{key.upper()}", "") for key in ("name", "phone", "email", "hours")
+}
+if any(_clinic_contact.values()) and not (_clinic_contact["phone"] or _clinic_contact["email"]):
+    raise ImproperlyConfigured(
+        "CLINIC_CONTACT_PHONE or CLINIC_CONTACT_EMAIL must be set with CLINIC_CONTACT_*."
+    )
+if _clinic_contact["email"]:
+    try:
+        validate_email(_clinic_contact["email"])
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"CLINIC_CONTACT_EMAIL must be an email address; got {_clinic_contact['email']!r}."
+        ) from None
+CLINIC_CONTACT: dict[str, str] | None = _clinic_contact if any(_clinic_contact.values()) else None
 # Adherence is the share of due items checked over this many complete days.
 ADHERENCE_WINDOW_DAYS = env_int("ADHERENCE_WINDOW_DAYS", 7, minimum=1, maximum=92)
 

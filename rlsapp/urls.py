@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("checklists.accounts.urls")),
     path("api/v1/", include("checklists.api.urls")),
+    # FHIR R4 for clinicians (session sign-in, scoped as the admin): GET Patient/<id>/$everything
+    path("fhir/", include("checklists.fhir.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from a URL, so the docs work under the strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

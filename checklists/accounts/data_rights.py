@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from checklists.fhir.export import PATIENT, patient_bundle
 from checklists.models import AccessLog, AccountClosure, Patient, UserSession
 from checklists.security.audit import Action, audit_record, plain_value
 from checklists.security.spreadsheet import csv_writer
@@ -104,12 +105,14 @@ def _csv(rows: list[dict]) -> str:
 
 
 def patient_export_zip(*, patient: Patient, request: HttpRequest | None = None) -> bytes:
-    """Return a zip of data.json plus one CSV per table (account, patient and each data table);
-    the export is written to the access log."""
+    """Return a zip of data.json plus one CSV per table (account, patient and each data table) and
+    fhir.json (the patient's version of the FHIR R4 Bundle); the export is written to the access log."""
     data = patient_export_data(patient=patient)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False))
+        bundle = patient_bundle(patient=patient, audience=PATIENT)
+        archive.writestr("fhir.json", json.dumps(bundle, indent=2, ensure_ascii=False))
         archive.writestr("account.csv", _csv([data["account"]]))
         archive.writestr("patient.csv", _csv([data["patient"]]))
         for label, rows in data["tables"].items():

@@ -77,11 +77,12 @@ def patient_create(
 
 
 def patient_settings_update(*, patient: Patient, **changes: Any) -> Patient:
-    """Save the patient's own settings (time zone, language, quiet hours) as given; returns the patient.
+    """Save the patient's own settings (time zone, language, quiet hours, questions for the visit) as
+    given; returns the patient.
 
     The caller validates; the model's constraint keeps quiet hours both-or-neither.
     """
-    allowed = {"time_zone", "language", "quiet_hours_start", "quiet_hours_end"}
+    allowed = {"time_zone", "language", "quiet_hours_start", "quiet_hours_end", "visit_questions"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not patient settings: {sorted(unknown)}")

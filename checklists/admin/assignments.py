@@ -18,7 +18,7 @@ class AssignmentItemInline(PatientScopedInline):
     form = AssignmentItemForm
     patient_lookup = "assignment__patient"
     extra = 0
-    fields = ["position", "text", "help_text", "source", "due_from", "retired"]
+    fields = ["position", "text", "help_text", "source", "weekly_target", "due_from", "retired"]
     readonly_fields = ["due_from"]
     verbose_name = _("item")
     verbose_name_plural = _("items (this patient's copy: editing here never changes the library)")

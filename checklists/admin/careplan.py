@@ -146,8 +146,17 @@ class FollowUpInline(_StampingInline):
         return super().get_queryset(request).order_by(planned_first, "due_date")
 
 
+class LabResultFormSet(_StampingFormSet):
+    """Saves a new result through the care-plan service, as the FHIR lab import does."""
+
+    def save_new(self, form, commit=True):
+        lab = super().save_new(form, commit=False)
+        return services.labresult_save(lab_result=lab) if commit else lab
+
+
 class LabResultInline(_StampingInline):
     model = LabResult
+    formset_class = LabResultFormSet
     stamp_field = "entered_by"
     extra = 0
     fields = ["drawn_on", "ferritin", "ferritin_unit", "tsat", "laboratory", "interpretation", "notes"]

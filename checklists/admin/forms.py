@@ -147,12 +147,29 @@ class AssignmentItemForm(forms.ModelForm):
 
     class Meta:
         model = AssignmentItem
-        fields = ["position", "text", "help_text", "source"]
+        fields = ["position", "text", "help_text", "source", "weekly_target"]
         widgets = {"help_text": forms.Textarea(attrs={"rows": 2, "cols": 40})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["retired"].initial = self.instance.retired_at is not None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        target = cleaned.get("weekly_target")
+        # The inline's parent as posted (its weekdays may change in the same save), else the saved one.
+        assignment = cleaned.get("assignment") or (
+            self.instance.assignment if self.instance.assignment_id else None
+        )
+        if target and assignment is not None:
+            open_days = len(mask_to_weekdays(assignment.weekdays))
+            if target > open_days:
+                self.add_error(
+                    "weekly_target",
+                    _("This checklist runs on %(days)d days a week: the target can be at most that.")
+                    % {"days": open_days},
+                )
+        return cleaned
 
 
 class AssignTemplateForm(forms.Form):

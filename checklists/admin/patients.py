@@ -23,6 +23,8 @@ from checklists.accounts.invitations import (
 from checklists.accounts.services import patient_create
 from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
+from checklists.admin.labimport import LabImportAdminMixin
+from checklists.admin.report import VisitReportAdminMixin
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline, admin_user
 from checklists.models import Assignment, Patient
 from checklists.models.patients import CLINICIANS_GROUP
@@ -54,7 +56,7 @@ class AssignmentInline(PatientScopedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(CarePlanPatientListMixin, PatientScopedAdmin):
+class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientListMixin, PatientScopedAdmin):
     patient_lookup = ""
     list_display = ["__str__", "time_zone", "invitation_status_display", "adherence_display"]
     list_select_related = ["user"]

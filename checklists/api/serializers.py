@@ -14,8 +14,9 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from checklists.accounts.time_zones import canonical_time_zone
 from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
-from checklists.models.patients import validate_time_zone
+from checklists.models.patients import VISIT_QUESTIONS_MAX_LENGTH, validate_time_zone
 from checklists.reminders import endpoints
 from checklists.sync.parse import MAX_ID, client_date_range_message, is_client_date
 
@@ -94,6 +95,9 @@ class MeOutput(serializers.Serializer):
     quiet_hours_start = LocalTimeField(allow_null=True)
     quiet_hours_end = LocalTimeField(allow_null=True)
     today = serializers.DateField(source="local_today", help_text=_("Today's date in the patient's zone."))
+    visit_questions = serializers.CharField(
+        help_text=_("The patient's questions for their next appointment.")
+    )
 
 
 class MeInput(serializers.Serializer):
@@ -101,6 +105,13 @@ class MeInput(serializers.Serializer):
     language = serializers.ChoiceField(required=False, choices=settings.LANGUAGES)
     quiet_hours_start = LocalTimeField(required=False, allow_null=True)
     quiet_hours_end = LocalTimeField(required=False, allow_null=True)
+    visit_questions = StrictCharField(
+        required=False, allow_blank=True, max_length=VISIT_QUESTIONS_MAX_LENGTH, trim_whitespace=True
+    )
+
+    def validate_time_zone(self, value: str) -> str:
+        # A phone may still report an old alias (Asia/Calcutta): store the current name.
+        return canonical_time_zone(value)
 
     def validate(self, attrs: dict) -> dict:
         patient = self.context["patient"]
@@ -128,6 +139,10 @@ class TodayItemOutput(serializers.Serializer):
     help_text = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     done = serializers.BooleanField()
+    weekly_target = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("N times a week: shown every day it may be done, never counted in a day's due/done."),
+    )
 
 
 class TodayChecklistOutput(serializers.Serializer):
@@ -180,10 +195,47 @@ class DayOutput(serializers.Serializer):
     date = serializers.DateField()
     due = serializers.IntegerField()
     done = serializers.IntegerField()
+    complete = serializers.BooleanField(
+        help_text=_("Every every-day item done and no weekly item out of reach: what a streak counts.")
+    )
     severity = serializers.IntegerField(
         allow_null=True, help_text=_("The diary's severity that day, if any.")
     )
+    sleep_quality = serializers.IntegerField(
+        allow_null=True, help_text=_("The diary's sleep quality that day, if any.")
+    )
     checklists = DayChecklistOutput(many=True, help_text=_("Per checklist with anything due that day."))
+
+
+class WeekOutput(serializers.Serializer):
+    def get_fields(self) -> dict:
+        return {
+            "from": serializers.DateField(help_text=_("The Monday.")),
+            "to": serializers.DateField(help_text=_("The Sunday.")),
+            "target": serializers.IntegerField(help_text=_("Check-offs owed that week.")),
+            "done": serializers.IntegerField(help_text=_("Days checked that week.")),
+        }
+
+
+class WeeklyItemOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment item id."))
+    checklist = serializers.IntegerField(help_text=_("The assignment id."))
+    text = serializers.CharField()
+    target = serializers.IntegerField(help_text=_("Times a week."))
+    weeks = WeekOutput(many=True)
+
+
+class PatternSideOutput(serializers.Serializer):
+    nights = serializers.IntegerField()
+    average = serializers.FloatField(help_text=_("Average diary severity, one decimal."))
+
+
+class PatternOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text=_("The assignment item id."))
+    checklist = serializers.IntegerField(help_text=_("The assignment id."))
+    text = serializers.CharField()
+    kept = PatternSideOutput(help_text=_("Nights after days the item was ticked."))
+    not_kept = PatternSideOutput(help_text=_("Nights after days it was open but not ticked."))
 
 
 class DaysChecklistOutput(serializers.Serializer):
@@ -223,6 +275,16 @@ class DaysOutput(serializers.Serializer):
             "done": serializers.IntegerField(),
             "days": DayOutput(many=True),
             "checklists": DaysChecklistOutput(many=True, help_text=_("The checklists the figures name.")),
+            "weekly": WeeklyItemOutput(
+                many=True, help_text=_("Each weekly-target item's Monday-Sunday weeks touching the range.")
+            ),
+            "patterns": PatternOutput(
+                many=True,
+                help_text=_(
+                    "Personal patterns over the last PATTERN_WINDOW_DAYS complete days, whatever the range: "
+                    "only items with at least PATTERN_MIN_NIGHTS nights on each side."
+                ),
+            ),
             "adherence": AdherenceOutput(
                 many=True,
                 help_text=_(

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from checklists.api import careplan, data_rights, views
+from checklists.api import careplan, data_rights, fhir, report, time_zones, views
 from checklists.api import reminders as reminder_views
 
 app_name = "api"
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("time-zones/", time_zones.TimeZonesView.as_view(), name="time-zones"),
     path("today/", views.TodayView.as_view(), name="today"),
     path("days/", views.DaysView.as_view(), name="days"),
     path("sync/", views.SyncView.as_view(), name="sync"),
@@ -22,6 +23,10 @@ urlpatterns = [
         data_rights.SignOutEverywhereView.as_view(),
         name="me-sign-out-everywhere",
     ),
+    # the record as a FHIR R4 Bundle (application/fhir+json), the patient's version
+    path("me/fhir/", fhir.FhirExportView.as_view(), name="me-fhir"),
+    # the visit report (a page or a PDF, not JSON)
+    path("me/report/", report.MeReportView.as_view(), name="me-report"),
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
     # reminders

@@ -24,7 +24,7 @@ from checklists.api.throttling import PatientRateThrottle, SyncRateThrottle
 from checklists.diary.services import diary_entry_put
 from checklists.models import DiaryEntry, Patient
 from checklists.plan.rules import FUTURE_DAY_MESSAGE, latest_recordable_day
-from checklists.plan.selectors import days_for, today_for
+from checklists.plan.selectors import days_for, patterns_for, today_for
 from checklists.reminders.services import (
     PushSubscriptionLimitReached,
     push_subscription_delete,
@@ -92,7 +92,8 @@ class DaysView(PatientAPIView):
     def get(self, request: Request) -> Response:
         query = s.DaysInput(data=request.query_params, context={"patient": self.patient})
         query.is_valid(raise_exception=True)
-        return Response(days_for(patient=self.patient, **query.validated_data))
+        days = days_for(patient=self.patient, **query.validated_data)
+        return Response({**days, "patterns": patterns_for(patient=self.patient)})
 
 
 class SyncView(PatientAPIView):

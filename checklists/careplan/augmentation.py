@@ -15,6 +15,11 @@ from datetime import date, time, timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# One definition of a diary night for the diary and this watch (an onset at 00:30 counts as later than one
+# at 23:00); NIGHT_STARTS_AT stays importable from here.
+from checklists.diary.rules import NIGHT_STARTS_AT as NIGHT_STARTS_AT
+from checklists.diary.rules import minutes_into_night, time_from_night_minutes
+
 CITATION = "Garcia-Borreguero 2016, PMID 27448465 (signs of augmentation)"
 
 # The watch's criteria: part of the rule, not a deployment's choice (shared/clinical-content.md,
@@ -25,11 +30,6 @@ ONSET_SHIFT_HOURS = 2
 # median of fewer is too noisy to flag on).
 WINDOW_DAYS = 14
 MIN_NIGHTS = 5
-
-# A diary night runs from this hour to the same hour next day, so an onset at 00:30 counts as later than
-# one at 23:00 (a data convention, not a clinical number).
-NIGHT_STARTS_AT = time(4, 0)
-MINUTES_PER_DAY = 24 * 60
 
 
 class AugmentationStatus(models.TextChoices):
@@ -89,28 +89,16 @@ def _fmt(value: time | None) -> str:
     return value.strftime("%H:%M") if value else "-"
 
 
-def _minutes_into_night(value: time) -> int:
-    minutes = value.hour * 60 + value.minute
-    start = NIGHT_STARTS_AT.hour * 60 + NIGHT_STARTS_AT.minute
-    return (minutes - start) % MINUTES_PER_DAY
-
-
-def _time_from_night_minutes(minutes: float) -> time:
-    start = NIGHT_STARTS_AT.hour * 60 + NIGHT_STARTS_AT.minute
-    total = (round(minutes) + start) % MINUTES_PER_DAY
-    return time(total // 60, total % 60)
-
-
 def _window(nights: list[DiaryNight], start: date, end: date) -> tuple[Window, float | None]:
     inside = [n for n in nights if start <= n.date <= end]
-    onsets = [_minutes_into_night(n.onset_time) for n in inside if n.onset_time is not None]
+    onsets = [minutes_into_night(n.onset_time) for n in inside if n.onset_time is not None]
     median = statistics.median(onsets) if onsets else None
     window = Window(
         start=start,
         end=end,
         nights=len(inside),
         nights_with_onset=len(onsets),
-        median_onset=None if median is None else _time_from_night_minutes(median),
+        median_onset=None if median is None else time_from_night_minutes(median),
         arms_nights=sum(1 for n in inside if n.arms_involved),
     )
     return window, median

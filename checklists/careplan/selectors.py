@@ -77,6 +77,14 @@ class CarePlan:
     def latest_lab(self) -> LabRow | None:
         return self.labs[0] if self.labs else None
 
+    @property
+    def contact(self) -> dict[str, str] | None:
+        """Return whom the patient contacts about the plan (name, phone, email, hours), or None if unset.
+
+        One contact for the deployment (settings.CLINIC_CONTACT) until clinics are recorded.
+        """
+        return settings.CLINIC_CONTACT
+
 
 def _current_medications(today: date) -> Q:
     return (Q(start_date__isnull=True) | Q(start_date__lte=today)) & (

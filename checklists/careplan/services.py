@@ -1,14 +1,15 @@
 """Care-plan writes: keyword-only functions named <entity>_<action>."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from checklists.careplan.medications import match_medication
-from checklists.models import FollowUp, Medication, Patient
-from checklists.models.careplan import KIND_TRACK, FollowUpKind, FollowUpStatus
+from checklists.models import FollowUp, LabResult, Medication, Patient
+from checklists.models.careplan import KIND_TRACK, FerritinUnit, FollowUpKind, FollowUpStatus
 from checklists.reminders.services import reminders_cancel_follow_up, reminders_for_follow_up
 
 # The closing statuses after which a repeating follow-up is planned again; "cancelled" ends the series.
@@ -159,3 +160,40 @@ def medication_add(
             entered_by=entered_by,
         )
     )
+
+
+def labresult_add(
+    *,
+    patient: Patient,
+    drawn_on: date,
+    ferritin: Decimal | None = None,
+    ferritin_unit: str = FerritinUnit.NG_ML,
+    tsat: Decimal | None = None,
+    laboratory: str = "",
+    notes: str = "",
+    entered_by: User | None = None,
+) -> LabResult:
+    """Record one blood draw's ferritin and/or TSAT (see ``labresult_save``)."""
+    return labresult_save(
+        lab_result=LabResult(
+            patient=patient,
+            drawn_on=drawn_on,
+            ferritin=ferritin,
+            ferritin_unit=ferritin_unit,
+            tsat=tsat,
+            laboratory=laboratory,
+            notes=notes,
+            entered_by=entered_by,
+        )
+    )
+
+
+def labresult_save(*, lab_result: LabResult) -> LabResult:
+    """Validate and save a lab result, entered by hand on the patient's page or imported from FHIR.
+
+    The guideline note is not stored: it is worked out from the values wherever a result is shown
+    (``interpret_iron``), so a recorded result gets the same note whichever way it came in.
+    """
+    lab_result.full_clean()
+    lab_result.save()
+    return lab_result

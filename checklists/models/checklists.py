@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from checklists.plan.rules import EVERY_DAY, describe_mask
+from checklists.plan.rules import EVERY_DAY, WEEKLY_TARGET_MAX, describe_mask
 
 
 class Category(models.TextChoices):
@@ -113,9 +114,27 @@ class AssignmentItem(models.Model):
     due_from = models.DateField(
         _("due from"), null=True, blank=True, help_text=_("Empty: from the checklist's start date.")
     )
+    # "Exercise 3 times a week": owed N times per Monday-Sunday week (plan.rules.count_adherence).
+    weekly_target = models.PositiveSmallIntegerField(
+        _("times a week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(WEEKLY_TARGET_MAX)],
+        help_text=_(
+            "Empty: every day the checklist runs. 1-7: the patient may tick it any of those days, and a "
+            "week with this many ticks is complete."
+        ),
+    )
 
     class Meta:
         ordering = ["assignment", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekly_target__isnull=True)
+                | models.Q(weekly_target__gte=1, weekly_target__lte=WEEKLY_TARGET_MAX),
+                name="assignmentitem_weekly_target_1_7",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

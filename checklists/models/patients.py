@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CLINICIANS_GROUP = "Clinicians"
+# A short note, not a letter: it must fit on the one-page visit report.
+VISIT_QUESTIONS_MAX_LENGTH = 1000
 
 
 def validate_time_zone(value: str) -> None:
@@ -46,6 +48,13 @@ class Patient(models.Model):
     quiet_hours_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     invitation_accepted_at = models.DateTimeField(_("invitation accepted at"), null=True, blank=True)
+    # Written by the patient in the app before an appointment; printed on the visit report.
+    visit_questions = models.TextField(
+        _("questions for the visit"),
+        max_length=VISIT_QUESTIONS_MAX_LENGTH,
+        blank=True,
+        help_text=_("The patient's questions for their next appointment, printed on the visit report."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The server's change sequence for this patient's synced rows: every check-off or diary write
     # takes the next numbers from here, so "changes since cursor" never depends on a client clock.

@@ -8,6 +8,23 @@ export class ApiError extends Error {
   }
 }
 
+const successListeners = new Set();
+
+/** Call `listener(path)` after every request the server answered with success (the page's outbox retry). */
+export function onApiSuccess(listener) {
+  successListeners.add(listener);
+}
+
+/**
+ * What kind of failure `error` is, in the words the app shows: "offline" (the phone has no network),
+ * "unreachable" (online, but the server did not answer), "server" (the server answered with a 5xx),
+ * or "refused" (a 4xx: the server answered and said no).
+ */
+export function failureKind(error) {
+  if (error instanceof ApiError) return error.status >= 500 ? "server" : "refused";
+  return typeof navigator !== "undefined" && navigator.onLine === false ? "offline" : "unreachable";
+}
+
 /** The csrftoken cookie's value ("" when there is none, e.g. inside the service worker). */
 export function csrfFromCookie() {
   if (typeof document === "undefined") return "";
@@ -34,5 +51,6 @@ export async function api(path, { method = "GET", body, csrf = csrfFromCookie(),
   const type = response.headers.get("Content-Type") || "";
   const data = response.status === 204 ? null : type.includes("json") ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data);
+  for (const listener of successListeners) listener(path);
   return data;
 }

@@ -1,8 +1,10 @@
 // The RLS Care app: one page, five screens behind hash routes (#today, #careplan, #diary, #progress,
 // #settings). Data comes from IndexedDB first (works offline), then from the API when it answers.
-import { api, ApiError, csrfFromCookie } from "./api.js";
+import { api, ApiError, csrfFromCookie, failureKind, onApiSuccess } from "./api.js";
 import { configure, formatAgo, todayIso } from "./dates.js";
 import { h, replace } from "./dom.js";
+import { errorMessage } from "./errors.js";
+import { phoneZone, zoneList } from "./zones.js";
 import { load as loadStrings, t } from "./i18n.js";
 import { Store } from "./store.js";
 import { flush, SYNC_TAG } from "./sync.js";
@@ -14,6 +16,7 @@ import * as today from "./screens/today.js";
 
 const SCREENS = { today, careplan, diary, progress, settings };
 const RETRY_FIRST_MS = 15_000;
+const RETRY_SOON_MS = 1_000; // after a sign of life (a request answered, "online", back in front)
 const RETRY_MAX_MS = 5 * 60_000;
 const body = document.body;
 
@@ -56,6 +59,7 @@ class App {
         await this.store.setMeta("csrf", csrfFromCookie());
         await flush(this.store, { userKey: this.userKey, csrf: csrfFromCookie() });
         this.syncError = null;
+        this.failure = null;
         this.retryDelay = RETRY_FIRST_MS;
       } catch (error) {
         // Try again by itself (the server may come back without an "online" event), backing off.
@@ -63,8 +67,10 @@ class App {
         this.retryTimer = setTimeout(() => this.sync(), this.retryDelay);
         this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
         this.syncError = error instanceof ApiError ? error : "offline";
+        this.failure = failureKind(error);
         if (error instanceof ApiError && error.status === 403) this.signedOut = true;
-        const registration = await navigator.serviceWorker?.ready.catch(() => null);
+        // getRegistration, not ready: ready never settles where no worker is registered (private mode).
+        const registration = await navigator.serviceWorker?.getRegistration().catch(() => null);
         if (registration?.sync) registration.sync.register(SYNC_TAG).catch(() => {});
       } finally {
         this.syncing = false;
@@ -78,6 +84,27 @@ class App {
     return this.syncPromise;
   }
 
+  /** A read failed (e.g. Today's day): the top bar says what kind of failure it was. */
+  noteFailure(error) {
+    this.failure = failureKind(error);
+    this.renderStatus();
+  }
+
+  /** The server may be back: reset the backoff and flush soon, not at the end of the current wait. */
+  retrySoon() {
+    this.retryDelay = RETRY_FIRST_MS;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.sync(), RETRY_SOON_MS);
+  }
+
+  /** Use `zone` for every date from now on; redraw the screen when it moves today to another date. */
+  async setTimeZone(zone) {
+    const before = todayIso();
+    configure({ timeZone: zone, language: document.documentElement.lang });
+    // Settings keeps its own form and note; the dated screens redraw on the new date.
+    if (todayIso() !== before && route().name !== "settings") await show(this);
+  }
+
   async renderStatus() {
     const status = document.getElementById("sync-status");
     const [pending, lastSynced, rejected] = await Promise.all([
@@ -86,12 +113,16 @@ class App {
       this.store.all("rejected"),
     ]);
     const parts = [];
-    if (!navigator.onLine || this.syncError === "offline") parts.push(h("span", { class: "pill offline" }, t("status.offline")));
+    const failure = !navigator.onLine ? "offline" : this.failure;
+    const pill = { offline: "status.offline", unreachable: "status.unreachable", server: "status.serverError" }[failure];
+    if (pill) parts.push(h("span", { class: "pill offline", "data-testid": "connection" }, t(pill)));
     parts.push(
       h("span", { "data-testid": "pending" }, pending ? t("status.pending", { n: pending }) : t("status.allSynced")),
     );
     if (lastSynced) parts.push(h("span", { class: "muted" }, t("status.lastSynced", { when: formatAgo(lastSynced) })));
     if (this.syncError instanceof ApiError && !this.signedOut) parts.push(h("span", { class: "warn" }, t("status.failed")));
+    if (pill && !this.signedOut)
+      parts.push(h("button", { type: "button", class: "retry", onclick: () => this.retrySoon() }, t("status.retry")));
     if (this.signedOut) parts.push(h("a", { href: "/accounts/login/?next=/", class: "warn" }, t("status.signInAgain")));
     if (rejected.length)
       parts.push(h("a", { href: "#settings", class: "warn", "data-testid": "rejected" }, t("status.rejected", { n: rejected.length })));
@@ -143,6 +174,52 @@ function showUpdateBanner() {
   banner.hidden = false;
 }
 
+/**
+ * A trip: the phone's zone differs from the profile's. Ask once per difference (keep or switch); the
+ * answer is remembered, so the banner comes back only when the difference changes.
+ */
+async function offerTrip(app, profile) {
+  const { links } = await zoneList(app.store);
+  const phone = phoneZone(links);
+  const key = `${phone}|${profile.time_zone}`;
+  if (!phone || phone === profile.time_zone || (await app.store.getMeta("tripAsked")) === key) return;
+  let banner = document.getElementById("trip");
+  if (!banner) {
+    banner = h("div", { id: "trip", class: "banner", role: "region", "aria-label": t("trip.label") });
+    document.getElementById("banner").after(banner);
+  }
+  const note = h("p", { role: "status", class: "muted" });
+  const close = async () => {
+    await app.store.setMeta("tripAsked", key);
+    banner.remove();
+  };
+  replace(
+    banner,
+    h("p", {}, t("trip.question", { phone, profile: profile.time_zone })),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button",
+        onclick: async () => {
+          try {
+            const updated = await api("/api/v1/me/", { method: "PATCH", body: { time_zone: phone } });
+            await app.store.setMeta("me", updated);
+            await close();
+            await app.setTimeZone(updated.time_zone);
+            if (route().name === "settings") await show(app); // its form shows the new zone
+          } catch (error) {
+            note.textContent = errorMessage(error);
+          }
+        },
+      },
+      t("trip.switch", { zone: phone }),
+    ),
+    h("button", { type: "button", class: "button secondary", onclick: close }, t("trip.keep", { zone: profile.time_zone })),
+    note,
+  );
+}
+
 /** Fetch the patient's profile and keep it for offline starts. */
 async function loadProfile(store) {
   const profile = await api("/api/v1/me/");
@@ -164,10 +241,14 @@ async function main() {
   await store.setMeta("swStrings", { done: t("push.done"), snooze: t("push.snooze") });
 
   window.addEventListener("hashchange", () => show(app));
-  window.addEventListener("online", () => app.sync());
+  window.addEventListener("online", () => app.retrySoon());
+  onApiSuccess((path) => {
+    if (app.syncError && path !== "/api/v1/sync/") app.retrySoon();
+    else if (!app.syncError && app.failure) (app.failure = null), app.renderStatus();
+  });
   window.addEventListener("offline", () => app.renderStatus());
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible") app.sync();
+    if (document.visibilityState === "visible") app.retrySoon();
   });
   window.addEventListener("beforeinstallprompt", (event) => {
     event.preventDefault();
@@ -179,9 +260,10 @@ async function main() {
   app.sync();
   const shownToday = todayIso();
   loadProfile(store)
-    .then((profile) => {
+    .then(async (profile) => {
       configure({ timeZone: profile.time_zone, language: document.documentElement.lang });
       if (todayIso() !== shownToday) show(app); // the zone changed, and with it today's date
+      await offerTrip(app, profile);
     })
     .catch(() => {});
   if (navigator.storage?.persist) {

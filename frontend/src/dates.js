@@ -2,9 +2,24 @@
 let zone;
 let lang = "en";
 
+/**
+ * The locale dates are written in: the app's language, with the region of the browser's own locale
+ * when that locale is in the same language (an en-GB phone writes "Tuesday 1 December" in English).
+ */
+export function localeFor(language, browserLocales = typeof navigator === "undefined" ? [] : navigator.languages || [navigator.language]) {
+  const base = (language || "en").split("-")[0].toLowerCase();
+  const match = browserLocales.find((locale) => locale && locale.split("-")[0].toLowerCase() === base && locale.includes("-"));
+  return match || language || "en";
+}
+
 export function configure({ timeZone, language }) {
-  zone = timeZone || undefined;
-  lang = language || document.documentElement.lang || "en";
+  if (timeZone !== undefined) zone = timeZone || undefined;
+  lang = localeFor(language || document.documentElement.lang || "en");
+}
+
+/** The patient's zone as configured (undefined until the profile has loaded: the device's zone). */
+export function timeZone() {
+  return zone;
 }
 
 /** Today's date in the patient's zone (the device's zone until the profile has loaded). */
@@ -14,14 +29,27 @@ export function todayIso(now = new Date()) {
   return `${get("year")}-${get("month")}-${get("day")}`;
 }
 
+/**
+ * The night `now` belongs to, as the date of the evening it started (checklists/diary/rules.py
+ * night_of): before `startsAt` ("HH:MM", NIGHT_STARTS_AT) the patient's wall clock is still last night.
+ */
+export function nightIso(now = new Date(), startsAt = "04:00") {
+  const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(now);
+  const get = (type) => parts.find((p) => p.type === type).value;
+  const today = todayIso(now);
+  return `${get("hour")}:${get("minute")}` < startsAt ? addDays(today, -1) : today;
+}
+
 export function addDays(iso, n) {
   const d = new Date(`${iso}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 }
 
+/** A date in the patient's language and region, with its year when that is not this year (unless `options` say). */
 export function formatDay(iso, options = { weekday: "long", day: "numeric", month: "long" }) {
-  return new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" }).format(new Date(`${iso}T12:00:00Z`));
+  const withYear = "year" in options || iso.slice(0, 4) === todayIso().slice(0, 4) ? options : { ...options, year: "numeric" };
+  return new Intl.DateTimeFormat(lang, { ...withYear, timeZone: "UTC" }).format(new Date(`${iso}T12:00:00Z`));
 }
 
 export function formatShort(iso) {

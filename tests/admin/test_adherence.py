@@ -92,3 +92,20 @@ def test_the_patient_list_costs_the_same_queries_for_2_or_20_patients(client, cl
     many = count_changelist_queries(client, clinician)
 
     assert few == many
+
+
+def test_the_clinicians_figure_counts_a_weekly_item_per_week(patient):
+    """The patient list and the phone read the same rule: 2 sessions of a 3-times-a-week item are 2 of 3,
+    in the 7 complete days that hold the last whole Monday-Sunday week."""
+    assignment = plan(patient, items=2, days_ago=30)
+    daily, weekly = assignment.items.all()
+    weekly.weekly_target = 3
+    weekly.save()
+    today = patient.local_today()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    for n in (0, 3):
+        CheckOff.objects.create(patient=patient, item=weekly, date=last_monday + timedelta(days=n), done=True)
+    for days_ago in range(1, 8):
+        check(patient, daily, days_ago)
+    adherence = adherence_for(patients=[patient])[patient.pk]
+    assert (adherence.done, adherence.due) == (7 + 2, 7 + 3)

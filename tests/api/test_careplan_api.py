@@ -53,7 +53,14 @@ def full_plan(patient, clinician):
         created_by=clinician,
     )
     services.followup_create(patient=patient, kind=FollowUpKind.VENOUS_DUPLEX, due_date=today + timedelta(10))
-    LabResultFactory(patient=patient, ferritin=58, tsat=17, notes="SECRET-LAB-NOTE", drawn_on=today)
+    LabResultFactory(
+        patient=patient,
+        ferritin=58,
+        tsat=17,
+        laboratory="Hospital lab",
+        notes="SECRET-LAB-NOTE",
+        drawn_on=today,
+    )
     SeverityScoreFactory(patient=patient, irls_total=22, scored_on=today)
     services.medication_add(patient=patient, name="Zoloft 50mg", dose_text="50 mg", times_of_day="morning")
     med = services.medication_add(patient=patient, name="Pramipexole", times_of_day="evening")
@@ -80,13 +87,65 @@ def test_patient_sees_their_plan(full_plan):
     assert tracks["vascular"]["next_due"]["title"] == "Venous duplex ultrasound"
     assert [item["overdue"] for item in body["timeline"]] == [True, False]
     assert body["labs"][0]["ferritin"] == 58 and body["labs"][0]["tsat_percent"] == 17
-    assert body["severity"] == {"scored_on": body["today"], "irls_total": 22, "band": "severe"}
+    severity = body["severity"]
+    assert severity["scored_on"] == body["today"] and severity["irls_total"] == 22
+    assert severity["band"] == "severe" and severity["band_range"] == "21\N{EN DASH}30"
+    assert "past week" in severity["meaning"] and "0 none, 1\N{EN DASH}10 mild" in severity["meaning"]
+    assert body["labs"][0]["laboratory"] == "Hospital lab"
+    assert {m["name"]: m["times_of_day"] for m in body["medications"]} == {
+        "Zoloft 50mg": "morning",
+        "Pramipexole": "evening",
+    }
     meds = {m["name"]: m for m in body["medications"]}
     assert meds["Zoloft 50mg"]["review_with_clinician"] is True
     assert "Review with your clinician" in meds["Zoloft 50mg"]["review_note"]
     assert "stop" not in meds["Zoloft 50mg"]["review_note"].lower()
     assert meds["Pramipexole"]["review_with_clinician"] is False
     assert meds["Pramipexole"]["review_note"] is None
+
+
+CONTACT = {
+    "name": "Leeds Sleep Clinic",
+    "phone": "+44 113 496 0000",
+    "email": "sleep@clinic.example",
+    "hours": "Mon-Fri 9:00-17:00",
+}
+
+
+def test_the_clinics_contact_is_sent_as_set(full_plan, settings):
+    settings.CLINIC_CONTACT = CONTACT
+    assert api_for(full_plan.user).get(URL).json()["contact"] == CONTACT
+
+
+def test_contact_is_null_when_the_clinic_has_set_none(full_plan, settings):
+    settings.CLINIC_CONTACT = None
+    assert api_for(full_plan.user).get(URL).json()["contact"] is None
+
+
+def test_clinic_contact_comes_from_the_environment(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rlsapp.settings'; django.setup();"
+        "from django.conf import settings; print(settings.CLINIC_CONTACT)"
+    )
+
+    def run(**env: str) -> subprocess.CompletedProcess:
+        environ = {"PATH": "", "RLS_VAR_DIR": str(tmp_path), **env}
+        return subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True)
+
+    set_ = run(CLINIC_CONTACT_NAME="Leeds Sleep Clinic", CLINIC_CONTACT_PHONE="0113 496 0000")
+    assert set_.returncode == 0, set_.stderr
+    assert "'name': 'Leeds Sleep Clinic', 'phone': '0113 496 0000', 'email': '', 'hours': ''" in set_.stdout
+    assert run().stdout.strip() == "None"
+    bad = run(CLINIC_CONTACT_NAME="Clinic", CLINIC_CONTACT_EMAIL="not an address")
+    assert bad.returncode != 0 and "CLINIC_CONTACT_EMAIL must be an email address" in bad.stderr
+    nothing_to_call = run(CLINIC_CONTACT_NAME="Clinic")
+    assert (
+        nothing_to_call.returncode != 0
+        and "CLINIC_CONTACT_PHONE or CLINIC_CONTACT_EMAIL" in nothing_to_call.stderr
+    )
 
 
 def test_clinician_only_fields_are_absent(full_plan):
@@ -138,8 +197,15 @@ def test_the_endpoint_is_in_the_openapi_schema(patient):
     operation = schema["paths"]["/api/v1/careplan/"]["get"]
     assert operation["summary"] == "Your care team's plan"
     output = schema["components"]["schemas"]["CarePlanOutput"]
-    assert {"heading", "disclaimer", "tracks", "timeline", "labs", "medications", "severity"} <= set(
-        output["properties"]
-    )
+    assert {
+        "heading",
+        "disclaimer",
+        "tracks",
+        "timeline",
+        "labs",
+        "medications",
+        "severity",
+        "contact",
+    } <= set(output["properties"])
     medication = schema["components"]["schemas"]["CarePlanMedicationOutput"]["properties"]
     assert "may_worsen_rls" not in medication and "notes" not in medication

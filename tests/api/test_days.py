@@ -69,3 +69,63 @@ def test_an_added_item_counts_from_the_day_it_was_added(patient_client, patient,
     assignment_item_add(assignment=plan, item=AssignmentItem(text="New item", position=9))
     body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=1)}&to={today}").json()
     assert [d["due"] for d in body["days"]] == [3, 4]
+
+
+def test_it_sends_sleep_quality_and_whether_each_day_is_complete(patient_client, patient):
+    today = patient.local_today()
+    plan = make_plan(patient, items=1, days_back=5)
+    CheckOff.objects.create(item=plan.items.get(), patient=patient, date=today - timedelta(days=1), done=True)
+    DiaryEntry.objects.create(patient=patient, date=today - timedelta(days=1), severity=4, sleep_quality=7)
+    body = patient_client.get(f"/api/v1/days/?from={today - timedelta(days=2)}&to={today}").json()
+    rows = [(d["complete"], d["severity"], d["sleep_quality"]) for d in body["days"]]
+    assert rows == [(False, None, None), (True, 4, 7), (False, None, None)]
+
+
+def test_a_weekly_item_is_counted_per_week_not_per_day(patient_client, patient):
+    today = patient.local_today()
+    plan = make_plan(patient, items=1, days_back=40)
+    item = plan.items.get()
+    item.weekly_target = 3
+    item.save()
+    last_sunday = today - timedelta(days=today.weekday() + 1)
+    monday = last_sunday - timedelta(days=6)
+    for n in (0, 2, 4):
+        CheckOff.objects.create(item=item, patient=patient, date=monday + timedelta(days=n), done=True)
+    body = patient_client.get(f"/api/v1/days/?from={monday}&to={last_sunday}").json()
+    assert all((d["due"], d["done"], d["complete"]) == (0, 0, True) for d in body["days"])
+    [weekly] = body["weekly"]
+    assert (weekly["id"], weekly["target"], weekly["checklist"]) == (item.pk, 3, plan.pk)
+    assert weekly["weeks"] == [
+        {"from": monday.isoformat(), "to": last_sunday.isoformat(), "target": 3, "done": 3}
+    ]
+    week = next(w for w in body["adherence"] if w["days"] == 7)
+    assert (week["done"], week["due"]) == (3, 3)  # the week with 3 sessions is complete
+    assert [c["id"] for c in body["checklists"]] == [plan.pk]
+    # Today lists it (it may be done any day) but leaves it out of the day's count.
+    day = patient_client.get("/api/v1/today/").json()
+    assert [i["weekly_target"] for c in day["checklists"] for i in c["items"]] == [3]
+    assert (day["due"], day["done"]) == (0, 0)
+
+
+def test_patterns_come_with_days_only_above_the_minimum_and_only_ones_own(
+    patient_client, other_client, patient
+):
+    today = patient.local_today()
+    plan = make_plan(patient, items=1, days_back=60)
+    plan.category = "trigger_avoidance"
+    plan.save()
+    item = plan.items.get()
+    for n in range(1, 21):
+        day = today - timedelta(days=n)
+        DiaryEntry.objects.create(patient=patient, date=day, severity=2 if n % 2 else 5)
+        if n % 2:
+            CheckOff.objects.create(item=item, patient=patient, date=day, done=True)
+    [found] = patient_client.get("/api/v1/days/").json()["patterns"]
+    assert (found["id"], found["kept"], found["not_kept"]) == (
+        item.pk,
+        {"nights": 10, "average": 2.0},
+        {"nights": 10, "average": 5.0},
+    )
+    assert other_client.get("/api/v1/days/").json()["patterns"] == []
+    DiaryEntry.objects.filter(patient=patient, date=today - timedelta(days=2)).delete()
+    assert patient_client.get("/api/v1/days/").json()["patterns"] == []  # 9 nights not kept: none

@@ -15,6 +15,7 @@ def test_it_shows_the_patients_profile(patient_client, patient):
         "quiet_hours_start": None,
         "quiet_hours_end": None,
         "today": patient.local_today().isoformat(),
+        "visit_questions": "",
     }
 
 

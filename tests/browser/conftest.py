@@ -73,6 +73,11 @@ class AppServer:
             "DATABASE_URL": f"sqlite:///{self.db_path}",
             "CELERY_BROKER_URL": "memory://",
             "PYTHONUNBUFFERED": "1",
+            # The clinic's contact, shown with an overdue follow-up (tests/browser/test_careplan.py).
+            "CLINIC_CONTACT_NAME": "Leeds Sleep Clinic",
+            "CLINIC_CONTACT_PHONE": "+44 113 496 0000",
+            "CLINIC_CONTACT_EMAIL": "sleep@clinic.example",
+            "CLINIC_CONTACT_HOURS": "Mon-Fri 9:00-17:00",
         }
         self.process: subprocess.Popen | None = None
         self.log = open(workdir / "server.log", "ab")  # noqa: SIM115 (closed in close())

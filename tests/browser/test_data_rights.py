@@ -44,6 +44,7 @@ def test_download_my_data_then_delete_my_account(new_context, app_server):
     assert LEAVER in json.dumps(data)
     assert any(name.endswith(".csv") for name in archive.namelist())
 
+    page.get_by_role("button", name="Delete my account…").click()  # the form is behind a step
     page.get_by_label("Your password").fill("not-my-password")
     page.get_by_label("I understand that this cannot be undone.").check()
     page.get_by_role("button", name="Delete my account").click()

@@ -39,12 +39,12 @@ def admin_adherence(new_context, email: str) -> tuple[int, int, int]:
 
 
 def expected_streak(days: list[dict]) -> int:
-    """Days in a row with everything done, ending on the answer's last day (or the one before it)."""
+    """Days in a row the server calls complete, ending on the answer's last day (or the one before it)."""
     by_date = {d["date"]: d for d in days}
 
     def complete(day: date) -> bool:
         row = by_date.get(day.isoformat())
-        return row is not None and row["due"] > 0 and row["done"] == row["due"]
+        return row is not None and row["complete"]
 
     day = date.fromisoformat(days[-1]["date"])
     if not complete(day):
@@ -81,7 +81,7 @@ def test_progress_shows_the_servers_adherence_from_one_call_and_keeps_it_offline
     assert shown_figure(figure) == admin_adherence(new_context, PATIENT)
     assert shown_figure(figure)[1:] == (week["done"], week["due"])
 
-    # Per checklist: the server's figures as sent, and a bar for each day of the 30-day window.
+    # Per checklist: the server's figures as sent, and a bar for each day of the 30-day window, dated.
     month = next(window for window in server["adherence"] if window["days"] == 30)
     for checklist in server["checklists"]:
         card = page.locator(f"section[data-checklist='{checklist['id']}']")
@@ -93,6 +93,7 @@ def test_progress_shows_the_servers_adherence_from_one_call_and_keeps_it_offline
         else:
             assert shown_figure(shown) == (round(row["share"] * 100), row["done"], row["due"])
         assert card.locator("svg.chart rect").count() == month["days"]
+        assert card.locator("svg.chart.bars text.tick").count() == 3
     streak = page.locator("[data-testid=streak]").inner_text()
     assert streak.startswith(f"{expected_streak(server['days'])} day")
 

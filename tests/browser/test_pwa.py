@@ -98,6 +98,8 @@ def test_offline_story_every_change_reaches_the_server_once(new_context, app_ser
     page.locator(f"input[data-item='{first}']").check()
     page.locator(f"input[data-item='{second}']").check()
     page.goto("/#diary")
+    # The diary's night (the evening before, from midnight to 04:00), not necessarily Today's date.
+    night = page.locator("[data-testid=diary-night]").get_attribute("data-date")
     page.get_by_label("How bad are the symptoms").fill("7")
     page.get_by_label("When did the symptoms start?").fill("21:30")
     page.get_by_label("My arms were involved too").check()
@@ -137,7 +139,7 @@ def test_offline_story_every_change_reaches_the_server_once(new_context, app_ser
         "SELECT severity, onset_time, arms_involved, note FROM checklists_diaryentry d "
         "JOIN checklists_patient p ON p.id = d.patient_id JOIN auth_user u ON u.id = p.user_id "
         "WHERE u.email = ? AND d.date = ?",
-        ("patient@example.com", date),
+        ("patient@example.com", night),
     )
     assert diary == [(7, "21:30:00", 1, "Long drive today")]
     received = app_server.query(
@@ -424,11 +426,12 @@ def test_care_plan_shows_the_three_tracks_ferritin_chart_and_flags(new_context, 
     plan = page.request.get("/api/v1/careplan/").json()
     page.goto("/#careplan")
     page.wait_for_selector("#track-iron")
-    assert [h.inner_text() for h in page.locator("section h3").all()] == ["Iron", "Vascular", "Medication"]
+    tracks = page.locator("section h3[id^=track-]").all()
+    assert [h.inner_text() for h in tracks] == ["Iron", "Vascular", "Medication"]
     assert page.locator("h2").inner_text() == plan["heading"]
     assert page.locator(".disclaimer").inner_text() == plan["disclaimer"]
-    assert page.locator("svg.chart.line circle").count() >= 1
-    assert "ferritin" in page.locator("svg.chart.line").get_attribute("aria-label").lower()
+    assert page.locator("svg.chart.values circle").count() >= 1
+    assert "ferritin" in page.locator("svg.chart.values").get_attribute("aria-label").lower()
     assert page.locator(".followup.overdue").count() >= 1
     flagged = page.locator(".med", has=page.locator(".flag"))
     assert flagged.count() >= 1 and "Review with your clinician" in flagged.first.inner_text()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from checklists.careplan.severity import IrlsBand, irls_band
+from checklists.careplan import wording
+from checklists.careplan.severity import IrlsBand, band_range, irls_band
 
 
 @pytest.mark.parametrize(
@@ -27,3 +28,18 @@ def test_bands(total, band):
 def test_out_of_range_is_refused(total):
     with pytest.raises(ValueError):
         irls_band(total)
+
+
+def test_each_band_has_its_totals_and_they_cover_0_to_40_once():
+    ranges = [band_range(band) for band in IrlsBand]
+    assert ranges == [(0, 0), (1, 10), (11, 20), (21, 30), (31, 40)]
+    assert all(
+        irls_band(low) == irls_band(high) == band for band, (low, high) in zip(IrlsBand, ranges, strict=True)
+    )
+
+
+def test_the_patient_reads_every_band_with_its_totals():
+    assert wording.irls_scale() == (
+        "Bands: 0 none, 1\N{EN DASH}10 mild, 11\N{EN DASH}20 moderate, 21\N{EN DASH}30 severe, "
+        "31\N{EN DASH}40 very severe."
+    )

@@ -37,6 +37,13 @@ document.addEventListener('securitypolicyviolation', e => {
 """
 
 
+# A ferritin result for the lab import's preview page.
+LAB_FILE = (
+    b'{"resourceType": "Observation", "status": "final", "code": {"coding": [{"system": "http://loinc.org",'
+    b' "code": "2276-4"}]}, "subject": {"identifier": {"value": "pat@example.com"}},'
+    b' "effectiveDateTime": "2026-01-05", "valueQuantity": {"value": 58, "unit": "ng/mL"}}'
+)
+
 # Not pages: they only answer POST.
 POST_ONLY = {"logout", "csp-report", "api:me-delete", "api:me-sign-out-everywhere"}
 
@@ -142,8 +149,21 @@ def test_every_page_holds_under_the_strict_csp(browser, live_server):
     clinician_side = Visitor(browser, live_server.url)
     clinician_side.sign_in("/admin/login/", superuser.email)
     visited: dict[str, int | None] = {}
-    for path in [*_admin_paths(), reverse("two_factor_setup"), *_plain_paths()]:
+    lab_import = reverse("admin:checklists_patient_lab_import", args=[patient.pk])
+    visit_report = reverse("admin:checklists_patient_report", args=[patient.pk])
+    for path in [*_admin_paths(), lab_import, visit_report, reverse("two_factor_setup"), *_plain_paths()]:
         visited[path] = clinician_side.visit(path)
+    # The lab import's preview (a POST with a file) renders under the CSP too.
+    clinician_side.visit(lab_import)
+    clinician_side.page.set_input_files(
+        "input[type=file]", files=[{"name": "labs.json", "mimeType": "application/json", "buffer": LAB_FILE}]
+    )
+    clinician_side.page.click("input[type=submit]")
+    clinician_side.page.wait_for_load_state("networkidle")
+    assert "Ferritin and TSAT results found" in clinician_side.page.content()
+    clinician_side.problems.extend(
+        f"lab import preview: {v}" for v in clinician_side.page.evaluate("window.__csp || []")
+    )
 
     patient_side = Visitor(browser, live_server.url)
     patient_side.sign_in("/accounts/login/", patient.user.email)
@@ -174,6 +194,9 @@ def test_every_page_holds_under_the_strict_csp(browser, live_server):
             for m in admin.site._registry
         ),
         reverse("admin:checklists_patient_change", args=[patient.pk]),
+        lab_import,
+        visit_report,
+        "patient " + reverse("api:me-report"),
         reverse("two_factor_setup"),
         reverse("api-docs"),
         "patient " + reverse("frontend:home"),

@@ -96,7 +96,11 @@ URLS: dict[str, Entry] = {
         _row("403 204 404 403 403 403"), method="delete", kwargs=_push_subscription_of_patient
     ),
     "api:me-export": Entry(PATIENT_API),
+    "api:me-fhir": Entry(PATIENT_API),
     "api:careplan": Entry(PATIENT_API),
+    "api:time-zones": Entry(PATIENT_API),
+    # The visit report, as the signed-in patient's own page (only ever their own: no id in the URL).
+    "api:me-report": Entry(PATIENT_API),
     "api:reminders": Entry(PATIENT_API),
     # The patient's own reminder: the other patient cannot see or snooze it.
     "api:reminder": Entry(_row("403 200 404 403 403 403"), kwargs=_reminder_of_patient),
@@ -112,6 +116,10 @@ URLS: dict[str, Entry] = {
     # Signed-in users only: production's default (API_DOCS_PUBLIC off, set by the fixture below).
     "api-schema": Entry(_row("403 200 200 200 200 200")),
     "api-docs": Entry(_row("403 200 200 200 200 200")),
+    # The clinicians' FHIR export, guarded as the admin: non-staff to its sign-in, another's patient a 404.
+    "fhir:patient-everything": Entry(
+        _row("302 302 302 200 404 200"), kwargs=lambda p: {"pk": p["patient"].pk}
+    ),
     "csp-report": Entry(_row("204 204 204 204 204 204"), method="post", data={"csp-report": {}}),
     "serviceworker": Entry(PUBLIC),  # django-pwa's route, shadowed by frontend:serviceworker
     "manifest": Entry(PUBLIC),
@@ -199,6 +207,27 @@ ADMIN: dict[str, AdminEntry] = {
     ),
 }
 
+# The admin's pages beyond each model's five views above (a ModelAdmin's get_urls), by URL name.
+ADMIN_STANDARD_VIEWS = ("changelist", "add", "change", "delete", "history")
+_PATIENT_PAGE = _row("302 302 302 200 404 200")
+ADMIN_PAGES: dict[str, Entry] = {
+    "admin:auth_user_password_change": Entry(
+        _row("302 302 302 403 403 200"), kwargs=lambda p: {"id": p["patient"].user.pk}
+    ),
+    "admin:otp_totp_totpdevice_config": Entry(
+        _row("302 302 302 403 403 200"),
+        kwargs=lambda p: {"pk": TOTPDevice.objects.create(user=p["patient"].user, name="phone").pk},
+    ),
+    "admin:otp_totp_totpdevice_qrcode": Entry(
+        _row("302 302 302 403 403 200"),
+        kwargs=lambda p: {"pk": TOTPDevice.objects.create(user=p["patient"].user, name="phone").pk},
+    ),
+    "admin:checklists_patient_report": Entry(_PATIENT_PAGE, kwargs=lambda p: {"object_id": p["patient"].pk}),
+    "admin:checklists_patient_lab_import": Entry(
+        _PATIENT_PAGE, kwargs=lambda p: {"object_id": p["patient"].pk}
+    ),
+}
+
 
 def _url_names(patterns, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
     for pattern in patterns:
@@ -221,6 +250,17 @@ def test_every_admin_model_has_an_entry():
     registered = {model._meta.label_lower for model in admin.site._registry}
     assert registered - set(ADMIN) == set(), "add these admin models to ADMIN"
     assert set(ADMIN) - registered == set()
+
+
+def test_every_admin_page_has_an_entry():
+    names = set()
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        for pattern in model_admin.get_urls():
+            if pattern.name and pattern.name.removeprefix(prefix) not in ADMIN_STANDARD_VIEWS:
+                names.add(f"admin:{pattern.name}")
+    assert names - set(ADMIN_PAGES) == set(), "add these admin pages to ADMIN_PAGES"
+    assert set(ADMIN_PAGES) - names == set(), "these ADMIN_PAGES entries no longer exist"
 
 
 @pytest.fixture(autouse=True)
@@ -261,6 +301,17 @@ def test_url_matrix(personas, name):
         else:
             response = getattr(client, entry.method)(url, entry.data, content_type="application/json")
         actual[persona] = response.status_code
+    assert actual == entry.expected
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
+def test_admin_page_matrix(personas, name):
+    entry = ADMIN_PAGES[name]
+    actual = {}
+    for persona in PERSONAS:
+        client = _client(personas, persona)
+        kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+        actual[persona] = client.get(reverse(name, kwargs=kwargs)).status_code
     assert actual == entry.expected
 
 

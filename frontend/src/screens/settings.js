@@ -1,9 +1,11 @@
 // Settings: sync status, reminders on this phone (push from a tap), reminder times, quiet hours and
 // time zone, install guidance, storage, the password change link, and sign-out (which wipes this user's
 // data from the phone).
-import { api, ApiError, csrfFromCookie } from "../api.js";
+import { api, csrfFromCookie } from "../api.js";
+import { phoneZone, zoneList } from "../zones.js";
 import { formatAgo } from "../dates.js";
 import { h, replace } from "../dom.js";
+import { errorMessage } from "../errors.js";
 import { t } from "../i18n.js";
 import { Store } from "../store.js";
 import { fetchDay } from "./today.js";
@@ -17,11 +19,7 @@ function base64UrlToBytes(value) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
-function errorText(error) {
-  if (error instanceof ApiError && error.body && typeof error.body === "object")
-    return Object.entries(error.body).map(([field, messages]) => `${field}: ${[].concat(messages).join(" ")}`).join(" ");
-  return error instanceof ApiError ? t("error.server") : t("error.offline");
-}
+const errorText = errorMessage;
 
 /** Subscribe this browser to Web Push and register the subscription with the server (from a tap only). */
 async function enablePush(status) {
@@ -159,9 +157,13 @@ function remindersSection() {
 
 async function profileSection(app) {
   const me = (await app.store.getMeta("me")) || {};
-  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [me.time_zone || "UTC"];
+  // Current names only: the server's list (no Asia/Calcutta, Europe/Kiev), kept for offline; before it
+  // has ever loaded, the browser's own names mapped through nothing.
+  const { zones: current, links } = await zoneList(app.store);
+  const zones = current.length ? current : typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
   if (me.time_zone && !zones.includes(me.time_zone)) zones.unshift(me.time_zone);
-  const note = h("p", { role: "status", class: "muted" });
+  const phone = phoneZone(links);
+  const note = h("p", { role: "status", class: "muted", id: "time-zone-note" });
   const form = h(
     "form",
     {
@@ -171,19 +173,48 @@ async function profileSection(app) {
         const data = new FormData(form);
         const start = data.get("quiet_start") || null;
         const end = data.get("quiet_end") || null;
+        if (!zones.includes(data.get("time_zone"))) {
+          note.textContent = t("field.time_zone");
+          return;
+        }
         try {
           const profile = await api("/api/v1/me/", {
             method: "PATCH",
             body: { time_zone: data.get("time_zone"), quiet_hours_start: start, quiet_hours_end: end },
           });
           await app.store.setMeta("me", profile);
+          await app.store.setMeta("tripAsked", null);
+          document.getElementById("trip")?.remove();
           note.textContent = t("settings.saved");
+          await app.setTimeZone(profile.time_zone); // Today moves to the new date now, not at a reload
         } catch (error) {
           note.textContent = errorText(error);
         }
       },
     },
-    h("div", { class: "field" }, h("label", { for: "time_zone" }, t("settings.timeZone")), h("select", { id: "time_zone", name: "time_zone" }, zones.map((zone) => h("option", { value: zone, selected: zone === me.time_zone }, zone)))),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "time_zone" }, t("settings.timeZone")),
+      h("p", { class: "hint", id: "time-zone-hint" }, t("settings.timeZoneHint")),
+      h("input", { type: "text", id: "time_zone", name: "time_zone", list: "time-zones", value: me.time_zone || "", autocomplete: "off", spellcheck: "false", "aria-describedby": "time-zone-hint" }),
+      h("datalist", { id: "time-zones" }, zones.map((zone) => h("option", { value: zone }))),
+    ),
+    phone && phone !== me.time_zone
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "button secondary",
+            id: "use-phone-zone",
+            onclick: () => {
+              form.elements.time_zone.value = phone;
+              form.requestSubmit();
+            },
+          },
+          t("settings.usePhoneZone", { zone: phone }),
+        )
+      : null,
     h("p", { class: "hint" }, t("settings.quietHint")),
     h("div", { class: "field inline" }, h("label", { for: "quiet_start" }, t("settings.quietStart")), h("input", { type: "time", id: "quiet_start", name: "quiet_start", value: (me.quiet_hours_start || "").slice(0, 5) })),
     h("div", { class: "field inline" }, h("label", { for: "quiet_end" }, t("settings.quietEnd")), h("input", { type: "time", id: "quiet_end", name: "quiet_end", value: (me.quiet_hours_end || "").slice(0, 5) })),
@@ -210,6 +241,39 @@ function installSection(app) {
 async function storageSection() {
   const persisted = navigator.storage?.persisted ? await navigator.storage.persisted() : false;
   return section("settings-storage", t("settings.storage"), h("p", {}, persisted ? t("storage.persisted") : t("storage.notPersisted")));
+}
+
+/** The patient's own questions for their next appointment (printed on the visit report), and the report. */
+async function visitSection(app) {
+  const me = (await app.store.getMeta("me")) || {};
+  const note = h("p", { role: "status", class: "muted" });
+  const form = h(
+    "form",
+    {
+      class: "form",
+      id: "visit-questions-form",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          const profile = await api("/api/v1/me/", { method: "PATCH", body: { visit_questions: new FormData(form).get("visit_questions") || "" } });
+          await app.store.setMeta("me", profile);
+          note.textContent = t("settings.saved");
+        } catch (error) {
+          note.textContent = errorText(error);
+        }
+      },
+    },
+    h("div", { class: "field" }, h("label", { for: "visit_questions" }, t("visit.questions")), h("textarea", { id: "visit_questions", name: "visit_questions", maxlength: 1000, rows: 4 }, me.visit_questions || "")),
+    h("p", { class: "hint" }, t("visit.questionsHint")),
+    h("button", { type: "submit", class: "button secondary" }, t("settings.save")),
+    note,
+  );
+  return section(
+    "settings-visit",
+    t("visit.title"),
+    form,
+    h("p", {}, h("a", { class: "button secondary", href: "/api/v1/me/report/", id: "visit-report", target: "_blank", rel: "noopener" }, t("visit.report"))),
+  );
 }
 
 /** Download my data, sign out on other devices, delete my account (password and confirmation). */
@@ -244,6 +308,26 @@ function dataSection(app) {
     h("button", { type: "submit", class: "button danger" }, t("data.deleteButton")),
     deleteNote,
   );
+  // Deleting is final: the form stays closed until the patient asks for it.
+  deleteForm.hidden = true;
+  const reveal = h(
+    "button",
+    {
+      type: "button",
+      class: "button danger",
+      id: "delete-step",
+      "aria-expanded": "false",
+      "aria-controls": "delete-account",
+      onclick: () => {
+        deleteForm.hidden = false;
+        reveal.setAttribute("aria-expanded", "true");
+        reveal.hidden = true;
+        deleteForm.elements.password.focus();
+      },
+    },
+    t("data.deleteStep"),
+  );
+  const deleteStep = h("div", {}, reveal, deleteForm);
   return section(
     "settings-data",
     t("data.title"),
@@ -268,7 +352,7 @@ function dataSection(app) {
       t("data.everywhere"),
     ),
     everywhereNote,
-    deleteForm,
+    deleteStep,
   );
 }
 
@@ -282,6 +366,7 @@ export async function render(app, root) {
       sync,
       remindersSection(),
       await profileSection(app),
+      await visitSection(app),
       installSection(app),
       await storageSection(),
       section(

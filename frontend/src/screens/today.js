@@ -1,5 +1,5 @@
 // Today: the checklists due on a day, grouped by checklist; tap an item to check it, tap again to undo.
-import { api } from "../api.js";
+import { api, failureKind } from "../api.js";
 import { addDays, formatDay, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
@@ -18,7 +18,7 @@ export function normalizeDay(data) {
       id: list.id,
       name: list.name,
       category: list.category,
-      items: list.items.map((item) => ({ id: item.id, text: item.text, help_text: item.help_text, done: item.done })),
+      items: list.items.map((item) => ({ id: item.id, text: item.text, help_text: item.help_text, done: item.done, weekly_target: item.weekly_target ?? null })),
     })),
   };
 }
@@ -31,7 +31,8 @@ export async function fetchDay(app, date) {
 function counts(lists) {
   let doneCount = 0;
   let total = 0;
-  for (const list of lists) for (const item of list.items) (total += 1), (doneCount += item.done ? 1 : 0);
+  // A weekly-target item may be done any day but is owed per week (plan.rules): never in a day's count.
+  for (const list of lists) for (const item of list.items) if (!item.weekly_target) (total += 1), (doneCount += item.done ? 1 : 0);
   return { done: doneCount, total };
 }
 
@@ -42,7 +43,7 @@ export async function render(app, root, param) {
 
   const draw = async () => {
     const day = await app.store.get("days", date);
-    const heading = date === today ? t("today.title") : formatDay(date);
+    const heading = date === today ? t("today.heading", { date: formatDay(date) }) : formatDay(date);
     const nav = h(
       "div",
       { class: "daynav" },
@@ -54,7 +55,17 @@ export async function render(app, root, param) {
         : null,
     );
     if (!day) {
-      replace(root, h("h2", {}, heading), nav, h("p", { class: "muted" }, loadError ? t("today.unavailable") : t("app.loading")));
+      if (!loadError) return replace(root, h("h2", {}, heading), nav, h("p", { class: "muted" }, t("app.loading")));
+      // Say what really happened: only a phone without a network is "offline".
+      const kind = failureKind(loadError);
+      const message = { offline: "today.unavailable", server: "today.serverError" }[kind] || "today.unreachable";
+      replace(
+        root,
+        h("h2", {}, heading),
+        nav,
+        h("p", { class: "alert", role: "alert", "data-testid": "day-error" }, t(message)),
+        h("button", { type: "button", class: "button secondary", onclick: load }, t("today.retry")),
+      );
       return;
     }
     const { done, total } = counts(day.checklists);
@@ -87,7 +98,13 @@ export async function render(app, root, param) {
                       app.sync();
                     },
                   }),
-                  h("span", { class: "text" }, item.text, item.help_text ? h("small", {}, item.help_text) : null),
+                  h(
+                    "span",
+                    { class: "text" },
+                    item.text,
+                    item.weekly_target ? h("small", { "data-testid": "weekly-target" }, t("today.weeklyTarget", { n: item.weekly_target })) : null,
+                    item.help_text ? h("small", {}, item.help_text) : null,
+                  ),
                 ),
               ),
             ),
@@ -110,13 +127,19 @@ export async function render(app, root, param) {
     if (focused) root.querySelector(`[data-item="${focused}"]`)?.focus();
   };
 
+  const load = () =>
+    fetchDay(app, date)
+      .then(() => {
+        loadError = null;
+        return draw();
+      })
+      .catch((error) => {
+        loadError = error;
+        app.noteFailure(error);
+        return draw();
+      });
   app.onChange(draw);
   await draw();
-  fetchDay(app, date)
-    .then(draw)
-    .catch((error) => {
-      loadError = error;
-      draw();
-    });
+  load();
   return null;
 }
