@@ -1,4 +1,5 @@
-"""Lighthouse (npm lighthouse@12.2.3, mobile defaults) on the PWA's Today and Care plan screens.
+"""Lighthouse (npm lighthouse@12.2.3, mobile defaults) on the PWA's Today, Care plan, Diary and Progress
+screens.
 
 Starts gunicorn with production settings (DEBUG=0, collected and compressed static files) on a fresh
 SQLite database with the demo data, signs in as patient@example.com, and runs Lighthouse twice per screen
@@ -29,7 +30,7 @@ LIGHTHOUSE = "lighthouse@12.2.3"
 SHELL_TYPES = {"Document", "Script", "Stylesheet", "Image", "Manifest", "Font", "Other"}
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
 SHELL_BUDGET = 60 * 1024
-SCREENS = {"Today": "/#today", "Care plan": "/#careplan"}
+SCREENS = {"Today": "/#today", "Care plan": "/#careplan", "Diary": "/#diary", "Progress": "/#progress"}
 
 
 def free_port() -> int:
