@@ -124,8 +124,6 @@ def test_a_trip_is_noticed_and_asked_about_once(new_context, app_server):
 
 def _day_not_on_phone(page) -> None:
     """Open a past day that this phone has never loaded (patient@example.com lives in London)."""
-    page.goto("/#today")
-    page.locator("[data-testid=progress]").wait_for()
     day = datetime.now(ZoneInfo("Europe/London")).date() - timedelta(days=20)
     page.evaluate(f"location.hash = '#today/{day.isoformat()}'")
 
@@ -146,6 +144,8 @@ def test_offline_unreachable_and_server_error_each_say_what_happened(new_context
     page.wait_for_url("**/")
     wait_synced(page)
     topbar = page.locator("#sync-status")
+    # Today is on the phone before the server fails (a reload now would race its first load).
+    page.locator("[data-testid=progress]").wait_for()
 
     # The server answers 503.
     page.route("**/api/**", _answer_503)
