@@ -1,7 +1,6 @@
 // Diary: one entry per night (our own wording, not a licensed scale), saved on the phone first and synced.
 // A night belongs to the evening it started (checklists/diary/rules.py night_of): at 00:30 "Tonight's
 // diary" is still the evening before's. Past nights come from the phone's store, which the sync fills.
-import { api } from "../api.js";
 import { addDays, formatDay, nightIso, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
@@ -109,11 +108,10 @@ export async function render(app, root, param) {
   const date = param && /^\d{4}-\d{2}-\d{2}$/.test(param) && param < tonight ? param : tonight;
   let entry = await app.store.get("diary", date);
   if (!entry && navigator.onLine) {
-    try {
-      entry = await api(`/api/v1/diary/${date}/`);
-    } catch {
-      // 404 (no entry yet) or offline: start empty.
-    }
+    // A sync brings every diary entry the server has into the phone's store (no request that can 404
+    // for a night without an entry); offline or failing, the night starts empty.
+    await app.sync().catch(() => null);
+    entry = await app.store.get("diary", date);
   }
   entry = entry || { severity: 0, onset_time: "", sleep_quality: 5, arms_involved: false, note: "" };
   const [severity] = scale("severity", entry.severity);
