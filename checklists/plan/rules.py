@@ -266,6 +266,11 @@ def count_adherence(
                 counts = per_checklist[window.checklist_id]
                 counts[0] += (window.item_id, day) in done
                 counts[1] += 1
+    return _totals(per_checklist)
+
+
+def _totals(per_checklist: dict[int, list[int]]) -> Adherence:
+    """Return the Adherence of per-checklist [done, due] counts: their sums and each checklist's pair."""
     return Adherence(
         done=sum(done for done, _ in per_checklist.values()),
         due=sum(due for _, due in per_checklist.values()),
@@ -282,11 +287,7 @@ def count_day(windows: Iterable[DueWindow], done: set[tuple[int, date]], day: da
             counts = per_checklist[window.checklist_id]
             counts[0] += (window.item_id, day) in done
             counts[1] += 1
-    return Adherence(
-        done=sum(done for done, _ in per_checklist.values()),
-        due=sum(due for _, due in per_checklist.values()),
-        checklists={checklist: (done, due) for checklist, (done, due) in per_checklist.items()},
-    )
+    return _totals(per_checklist)
 
 
 # Personal patterns: for a trigger-avoidance item, the diary's average severity on the nights after
