@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from django.conf import settings
 
-# -- our own code systems and identifier namespaces ------------------------------------------------------
+# Our own code systems and identifier namespaces.
 
 OUR_BASE = "https://rlscare.example/fhir"
 
@@ -70,7 +70,7 @@ DIARY_ARMS_INVOLVED = Code(OBSERVATION_SYSTEM, "diary-arms-involved", "Arms invo
 MAY_WORSEN_RLS = Code(MEDICATION_FLAG_SYSTEM, "may-worsen-rls", "Medicine or substance that may worsen RLS")
 POSSIBLE_AUGMENTATION = Code(MEDICATION_FLAG_SYSTEM, "possible-augmentation", "Possible augmentation")
 
-# -- external code systems -------------------------------------------------------------------------------
+# External code systems.
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

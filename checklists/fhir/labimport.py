@@ -127,7 +127,7 @@ class LabImportRefused(Exception):
         self.problems = problems
 
 
-# --- reading the file (pure) ---------------------------------------------------------------------
+# Reading the file (pure).
 
 
 def _fold(text: str) -> str:
@@ -439,7 +439,7 @@ def subject_problem(subject: Subject, *, patient_id: str, email: str, given: str
     return _("%(where)s does not say whose result it is (no email or name)") % {"where": where}
 
 
-# --- against the patient's record ----------------------------------------------------------------
+# Against the patient's record.
 
 
 def _mark_duplicates(patient: Patient, results: list[FoundResult]) -> list[FoundResult]:
