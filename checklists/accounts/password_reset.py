@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from checklists.accounts.data_rights import sessions_end_others
+from checklists.accounts.email_names import account_email_app_name, account_email_sender
 from checklists.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,16 @@ def password_reset_email_send(*, email: str) -> int:
             "user": user,
             "link": password_reset_link(user=user),
             "valid_minutes": settings.PASSWORD_RESET_LINK_MINUTES,
+            "app_name": account_email_app_name(),  # "": neutral wording (the app's name names the condition)
         }
         with override(patient.language if patient else settings.LANGUAGE_CODE):
-            subject = _("Choose a new RLS Care password")
+            if context["app_name"]:
+                subject = _("Choose a new %(app)s password") % {"app": context["app_name"]}
+            else:
+                subject = _("Choose a new password")
             body = render_to_string("checklists/email/password_reset.txt", context)
-        send_mail(subject, body, None, [user.email])
+            sender = account_email_sender()
+        send_mail(subject, body, sender, [user.email])
         sent += 1
         logger.info("Password reset link sent to user %s", user.pk)
     return sent

@@ -3,6 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from checklists.careplan.content import Ruleset
+
+RULESET = Ruleset(
+    name="irls-band",
+    revision=1,
+    sources=("IRLS severity bands: Walters 2003 (clinical content, Rating scales)",),
+)
+
 IRLS_MIN = 0
 IRLS_MAX = 40
 

@@ -3,16 +3,28 @@
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from checklists.careplan.content import Ruleset
 from checklists.careplan.severity import IrlsBand, band_range
+
+RULESET = Ruleset(
+    name="patient-wording",
+    revision=1,
+    sources=(
+        "Clinical content: Wording rules, When to seek care now, Medication track (patient-facing note)",
+        "IRLS bands: Walters 2003",
+    ),
+)
 
 HEADING = _("Your care team's plan")
 DISCLAIMER = _(
     "This app supports your medical care; it does not replace it. It does not prescribe, dose or "
     "diagnose. If something changes or worries you, contact your care team."
 )
+# Leads with "keep taking your medicines as prescribed" (clinical content, Medication track): changing
+# some of them suddenly is dangerous, so the note never reads as a reason to change anything.
 MEDICATION_REVIEW_NOTE = _(
-    "Review with your clinician: this medicine can make restless legs worse for some people. "
-    "Discuss with your clinician before changing anything."
+    "Keep taking your medicines as prescribed. This medicine can make restless legs worse for some "
+    "people; discuss it with your clinician before changing anything."
 )
 
 # The IRLS: what the total and its band mean (clinical content, "Rating scales": 10 items scored 0-4,
@@ -31,6 +43,44 @@ MORNING_DRAW_MEANING = _(
     "Morning draw: the blood is taken in the morning, with no iron-containing supplements or foods for at "
     "least 24 hours before. Follow your care team's instructions if they differ."
 )
+# The short disclaimer of Today and the diary (clinical content, Wording rules).
+SHORT_DISCLAIMER = _("This app supports, does not replace, your care team.")
+
+# The safety net (clinical content, "When to seek care now"): shown where patients read clinical content.
+# Everyone reads NOT_WATCHED and SELF_HARM; each situation's lines are for patients it applies to
+# (checklists/careplan/safety.py decides which), and the full list is one tap away from every screen.
+SAFETY_HEADING = _("When to seek care now")
+SAFETY_NOT_WATCHED = _(
+    "The app is not watched in real time: nothing typed into it reaches a clinician at once."
+)
+SAFETY_SELF_HARM = _("Thoughts of self-harm: contact emergency services or a crisis line now.")
+SAFETY_VEIN_PROCEDURE_TITLE = _("After a vein procedure")
+SAFETY_VEIN_PROCEDURE_LINES = (
+    _("New pain, swelling, warmth or redness in the leg: contact the vein team the same day."),
+    _("Chest pain or sudden breathlessness: call emergency services."),
+)
+SAFETY_IRON_INFUSION_TITLE = _("During or after an iron infusion")
+SAFETY_IRON_INFUSION_LINES = (
+    _(
+        "Rash, swelling of the face, wheezing or faintness: tell the staff at once, or call emergency "
+        "services if at home."
+    ),
+)
+SAFETY_DOPAMINE_MEDICINE_TITLE = _("While on pramipexole, ropinirole, rotigotine or levodopa")
+SAFETY_DOPAMINE_MEDICINE_LINES = (
+    _(
+        "Symptoms that suddenly get much worse, spread to the arms or start much earlier in the day: "
+        "contact the care team soon (possible augmentation)."
+    ),
+)
+
+# Each situation (checklists.careplan.safety.Situation values) with its title and lines, in the order shown.
+SAFETY_SITUATIONS = {
+    "vein_procedure": (SAFETY_VEIN_PROCEDURE_TITLE, SAFETY_VEIN_PROCEDURE_LINES),
+    "iron_infusion": (SAFETY_IRON_INFUSION_TITLE, SAFETY_IRON_INFUSION_LINES),
+    "dopamine_medicine": (SAFETY_DOPAMINE_MEDICINE_TITLE, SAFETY_DOPAMINE_MEDICINE_LINES),
+}
+
 # An overdue follow-up: the next step, with or without the clinic's contact details.
 OVERDUE_NEXT_STEP = _("This is overdue. Contact {name} to arrange a new date.")
 OVERDUE_NEXT_STEP_NO_CONTACT = _("This is overdue. Contact your care team to arrange a new date.")

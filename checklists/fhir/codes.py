@@ -79,6 +79,7 @@ ICD_10 = "http://hl7.org/fhir/sid/icd-10"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+SNOMED_CT = "http://snomed.info/sct"
 
 # LOINC long common names.
 FERRITIN = Code(LOINC, "2276-4", "Ferritin [Mass/volume] in Serum or Plasma")
@@ -88,6 +89,25 @@ TSAT = Code(LOINC, "2502-3", "Iron saturation [Mass Fraction] in Serum or Plasma
 # fifth character here and lists restless legs syndrome under G25.8.
 RLS_ICD_10_CM = Code(ICD_10_CM, "G25.81", "Restless legs syndrome")
 RLS_ICD_10 = Code(ICD_10, "G25.8", "Other specified extrapyramidal and movement disorders")
+
+# The conditions the clinician records (Patient fields, checklists/careplan/conditions.py) with their
+# SNOMED CT concept where a published FHIR value set lists it: HL7 Germany's GECCO implementation guide
+# (github.com/hl7germany/forschungsnetz-covid19, input/fsh/valuesets/: ChronicKidneyDiseases,
+# PregnancyStatus, DiabetesMellitusDiseases, CardiovascularDiseases, ChronicNeurologicalMentalDiseases)
+# and Charité's NAPKON paediatrics guide (github.com/BIH-CEI/napkon-pediatrics,
+# vs-chronic-hematologic-diseases.fsh). None: no such source found, so the Condition is text only rather
+# than guessed. Dialysis is a note on the kidney disease (no concept says "on dialysis" at any stage).
+CONDITION_SNOMED: dict[str, Code | None] = {
+    "iron_deficiency_anaemia": Code(SNOMED_CT, "87522002", "Iron deficiency anemia (disorder)"),
+    "chronic_kidney_disease": Code(SNOMED_CT, "709044004", "Chronic kidney disease (disorder)"),
+    "pregnant": Code(SNOMED_CT, "77386006", "Pregnant (finding)"),
+    "diabetes": Code(SNOMED_CT, "73211009", "Diabetes mellitus (disorder)"),
+    "peripheral_neuropathy": None,
+    "thyroid_disease": None,
+    "parkinsons_disease": Code(SNOMED_CT, "49049000", "Parkinson's disease (disorder)"),
+    "venous_insufficiency": None,
+    "heart_failure": Code(SNOMED_CT, "84114007", "Heart failure (disorder)"),
+}
 
 LABORATORY = Code(OBSERVATION_CATEGORY, "laboratory", "Laboratory")
 SURVEY = Code(OBSERVATION_CATEGORY, "survey", "Survey")

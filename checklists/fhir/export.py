@@ -28,8 +28,8 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.task import Task
 
 from checklists.careplan import wording
-from checklists.careplan.augmentation import WINDOW_DAYS, AugmentationWatch
-from checklists.careplan.labs import interpret_iron
+from checklists.careplan.augmentation import AugmentationWatch
+from checklists.careplan.conditions import CONDITION_FIELDS, iron_note_for
 from checklists.careplan.selectors import care_plan_for
 from checklists.careplan.severity import irls_band
 from checklists.fhir import codes
@@ -82,7 +82,7 @@ def _notes(*texts: str) -> list[dict]:
     return [{"text": text} for text in texts if text]
 
 
-def _patient(patient: Patient) -> dict:
+def _patient(patient: Patient, *, clinician: bool) -> dict:
     user = patient.user
     name: dict[str, Any] = {"text": user.get_full_name()} if user.get_full_name() else {}
     if user.last_name:
@@ -96,6 +96,8 @@ def _patient(patient: Patient) -> dict:
         active=True,
         name=[name] if name else None,
         telecom=[{"system": "email", "value": user.email}] if user.email else None,
+        # Recorded by the clinician with the conditions, which stay in the clinicians' workspace.
+        birthDate=patient.date_of_birth.isoformat() if clinician and patient.date_of_birth else None,
         communication=[
             {
                 "language": {"coding": [{"system": "urn:ietf:bcp:47", "code": patient.language}]},
@@ -127,10 +129,44 @@ def _condition(patient: Patient, subject: dict) -> dict:
     )
 
 
-def _lab_observations(labs: Iterable[LabResult], subject: dict, *, clinician: bool) -> list[dict]:
+def _recorded_conditions(patient: Patient, subject: dict) -> list[dict]:
+    """Return a Condition per condition the clinician recorded (clinician audience only), coded in SNOMED
+    CT where ``codes.CONDITION_SNOMED`` has a sourced concept, else by its text alone."""
+    found = []
+    for name in CONDITION_FIELDS:
+        if name == "on_dialysis" or not getattr(patient, name):
+            continue  # dialysis is said on the kidney disease
+        label = str(getattr(Patient._meta.get_field(name), "verbose_name", name))
+        code = codes.CONDITION_SNOMED.get(name)
+        details = []
+        if name == "chronic_kidney_disease" and patient.on_dialysis:
+            details.append("On dialysis.")
+        if name == "pregnant" and patient.pregnancy_due_date:
+            details.append(f"Due date {patient.pregnancy_due_date.isoformat()}.")
+        details.append(
+            "Recorded by the care team in the app; onset and how it was diagnosed are not recorded."
+        )
+        found.append(
+            _new(
+                "Condition",
+                patient.pk,
+                name,
+                clinicalStatus=codes.ACTIVE.concept(),
+                category=[codes.PROBLEM_LIST_ITEM.concept()],
+                code={"coding": [code.coding()], "text": label} if code else {"text": label},
+                subject=subject,
+                note=_notes(" ".join(details)),
+            )
+        )
+    return found
+
+
+def _lab_observations(
+    labs: Iterable[LabResult], subject: dict, *, patient: Patient, clinician: bool
+) -> list[dict]:
     observations = []
     for lab in labs:
-        interpretation = interpret_iron(ferritin=lab.ferritin, tsat=lab.tsat)
+        interpretation = iron_note_for(lab, patient)
         for code, value, unit in (
             (codes.FERRITIN, lab.ferritin, lab.ferritin_unit),
             (codes.TSAT, lab.tsat, "%"),
@@ -146,7 +182,8 @@ def _lab_observations(labs: Iterable[LabResult], subject: dict, *, clinician: bo
                 extra["interpretation"] = [category.concept(interpretation.note)]
                 extra["note"] = _notes(
                     f"Guideline note for this draw's ferritin and TSAT together: {interpretation.note}. "
-                    f"{interpretation.citation} A guideline note for the clinician, not a prescription.",
+                    f"{interpretation.citation} Rules {interpretation.rule_version}. "
+                    "A guideline note for the clinician, not a prescription.",
                     f"Clinician note: {lab.notes}" if lab.notes else "",
                 )
             observations.append(
@@ -256,6 +293,9 @@ def _medication_statements(
             notes = _notes(
                 f"Generic name as matched by the app: {med.generic_name}." if med.generic_name else "",
                 f"Flags: {', '.join(flags)}." if flags else "",
+                f"Medicine check: {med.get_recognition_display()} (rules {med.rule_version})."
+                if med.rule_version
+                else "",
                 f"Clinician note: {med.notes}" if med.notes else "",
             )
         elif med.may_worsen_rls and med.pk in current_ids:
@@ -310,7 +350,7 @@ def _detected_issues(
             )
     dopaminergic = [med for med in plan_medications if med.is_dopaminergic]
     if watch.flagged and dopaminergic:
-        first = watch.previous.start if watch.previous else today
+        first = watch.recent.start if watch.recent else today
         evidence = [
             _ref(observation)
             for (night, code), observation in sorted(diary.items(), key=lambda pair: pair[0])
@@ -332,7 +372,7 @@ def _detected_issues(
                 detail=" ".join(
                     [
                         *watch.reasons,
-                        f"Diary, {WINDOW_DAYS} days against the {WINDOW_DAYS} before: {watch.evidence}.",
+                        f"Diary against the patient's baseline ({watch.rule_version}): {watch.evidence}.",
                         "A screening signal from the diary for the clinician, not a diagnosis.",
                     ]
                 ),
@@ -413,7 +453,7 @@ def patient_bundle(*, patient: Patient, audience: str) -> dict:
     today = patient.local_today()
     plan = care_plan_for(patient=patient, today=today)
 
-    fhir_patient = _patient(patient)
+    fhir_patient = _patient(patient, clinician=clinician)
     subject = _ref(fhir_patient)
     diary = _diary_observations(DiaryEntry.objects.filter(patient=patient).order_by("date"), subject)
     statements = _medication_statements(
@@ -443,8 +483,12 @@ def patient_bundle(*, patient: Patient, audience: str) -> dict:
     resources = [
         fhir_patient,
         _condition(patient, subject),
+        *(_recorded_conditions(patient, subject) if clinician else []),
         *_lab_observations(
-            LabResult.objects.filter(patient=patient).order_by("drawn_on", "id"), subject, clinician=clinician
+            LabResult.objects.filter(patient=patient).order_by("drawn_on", "id"),
+            subject,
+            patient=patient,
+            clinician=clinician,
         ),
         *_irls_observations(
             SeverityScore.objects.filter(patient=patient).order_by("scored_on", "id"), subject

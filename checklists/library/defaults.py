@@ -6,6 +6,16 @@ what a fresh install gets, never an existing patient's plan.
 
 from typing import TypedDict
 
+from checklists.careplan.content import Ruleset
+
+# The library as of clinical content version 2 (caffeine's evidence worded as the content words it); the
+# migration 0010_clinical_governance brings existing installs' untouched items here.
+RULESET = Ruleset(
+    name="library",
+    revision=1,
+    sources=("Clinical content: Lifestyle-modification and Trigger-avoidance libraries, Vascular track",),
+)
+
 
 class ItemData(TypedDict):
     text: str
@@ -25,7 +35,10 @@ COMMON_ADVICE = "Common advice; low-quality evidence"
 GENERAL_ADVICE = "General advice"
 KNOWN_TRIGGER = "Substance known to worsen RLS (class well established)"
 LETTIERI_2009 = "Randomised, sham-controlled, n=35: Lettieri & Eliasson 2009, Chest"
-AASM_2024 = "AASM 2024 guideline, PMID 39324694"
+KNOWN_TRIGGER_MEDICINES = "Medicines known to worsen RLS (classes well established)"
+CAFFEINE_EVIDENCE = (
+    "Common advice; the evidence on caffeine is mixed (Silber 2021 lists it among things to reduce)"
+)
 
 LIFESTYLE = TemplateData(
     name="Lifestyle modifications",
@@ -71,9 +84,12 @@ TRIGGER_AVOIDANCE = TemplateData(
     description="Things that can make restless legs worse. Your care team's plan.",
     items=[
         ItemData(
-            text="No caffeine after midday",
-            help_text="Coffee, tea, cola, energy drinks and chocolate all contain caffeine.",
-            source=KNOWN_TRIGGER,
+            text="Cut down on caffeine, especially later in the day",
+            help_text=(
+                "Coffee, tea, cola, energy drinks and chocolate all contain caffeine. The evidence on "
+                "caffeine is mixed, and a midday cut-off is a convention, not a finding."
+            ),
+            source=CAFFEINE_EVIDENCE,
         ),
         ItemData(text="No alcohol in the evening", help_text="", source=KNOWN_TRIGGER),
         ItemData(text="No nicotine", help_text="", source=KNOWN_TRIGGER),
@@ -84,7 +100,7 @@ TRIGGER_AVOIDANCE = TemplateData(
                 "antihistamines and some anti-nausea drugs can worsen RLS. Discuss with your clinician "
                 "before changing anything."
             ),
-            source=AASM_2024,
+            source=KNOWN_TRIGGER_MEDICINES,
         ),
         ItemData(text="Avoid sleep deprivation", help_text="", source=COMMON_ADVICE),
         ItemData(text="Avoid long inactivity in the evening", help_text="", source=COMMON_ADVICE),
@@ -110,3 +126,14 @@ COMPRESSION = TemplateData(
 )
 
 DEFAULT_TEMPLATES: list[TemplateData] = [LIFESTYLE, TRIGGER_AVOIDANCE, COMPRESSION]
+
+# Fluid advice ("drink enough water") must not be given to a patient on dialysis or with heart failure:
+# for them the item is replaced by the care team's own fluid advice (shared/clinical-content.md "Patient
+# conditions"; checklists/careplan/conditions.py). FLUID_ITEM_TEXTS lists every wording of the general
+# fluid item the library has shipped, so a checklist assigned from any of them is recognised.
+FLUID_ITEM_TEXTS: tuple[str, ...] = ("Drink enough water and eat a balanced diet with iron-rich foods",)
+CARE_TEAM_FLUID_ADVICE = ItemData(
+    text="Follow your care team's fluid advice",
+    help_text="How much to drink is part of your care team's plan for you.",
+    source="Clinical content v2: no general fluid advice on dialysis or with heart failure",
+)

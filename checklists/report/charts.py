@@ -18,9 +18,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from checklists.careplan.labs import FERRITIN_IV_ONLY_MAX, FERRITIN_ORAL_OR_IV_MAX, TSAT_LOW_BELOW
+from checklists.careplan.augmentation import evening_minutes, time_from_evening_minutes
+from checklists.careplan.labs import (
+    FERRITIN_IV_ONLY_MAX,
+    FERRITIN_ORAL_OR_IV_MAX,
+    TSAT_LOW_BELOW,
+    TSAT_UPPER_GUARD,
+)
 from checklists.careplan.severity import IRLS_MAX, IRLS_MIN, IrlsBand, band_range
-from checklists.diary.rules import minutes_into_night, time_from_night_minutes
 from checklists.report.selectors import ChecklistAdherence, LabPoint, NightPoint, ScorePoint
 
 # Drawing units (the SVG scales to the page width): a plot area with room for axis labels around it.
@@ -137,8 +142,10 @@ def ferritin_chart(labs: Sequence[LabPoint], first: date, last: date, *, guideli
     return _svg(frame, _("Ferritin (ng/mL) over the period"), parts)
 
 
-def tsat_chart(labs: Sequence[LabPoint], first: date, last: date, *, guidelines: bool) -> SafeString:
-    """TSAT (%) over the period, with the guideline's 20% line if asked."""
+def tsat_chart(
+    labs: Sequence[LabPoint], first: date, last: date, *, guidelines: bool, upper_guard: bool = False
+) -> SafeString:
+    """TSAT (%) over the period, with the guideline's 20% line if asked (and the 45% guard if asked)."""
     points = [(lab.drawn_on, float(lab.tsat)) for lab in labs if lab.tsat is not None]
     if not points:
         return mark_safe("")
@@ -147,6 +154,8 @@ def tsat_chart(labs: Sequence[LabPoint], first: date, last: date, *, guidelines:
     parts = _value_axis(frame, [0, high / 2, high], "%") + _date_axis(frame)
     if guidelines:
         parts += _guideline(frame, float(TSAT_LOW_BELOW), f"{TSAT_LOW_BELOW}%")
+        if upper_guard:
+            parts += _guideline(frame, float(TSAT_UPPER_GUARD), f"{TSAT_UPPER_GUARD}%")
     parts += _series(frame, points, "series-tsat")
     return _svg(frame, _("Transferrin saturation (%) over the period"), parts)
 
@@ -199,17 +208,21 @@ def nights_chart(nights: Sequence[NightPoint], first: date, last: date) -> SafeS
 
 
 def _clock(minutes: float) -> str:
-    return time_from_night_minutes(minutes).strftime("%H:%M")
+    return time_from_evening_minutes(minutes).strftime("%H:%M")
 
 
 def onset_chart(nights: Sequence[NightPoint], first: date, last: date) -> SafeString:
-    """The time symptoms began each night: earlier onsets sit lower (the augmentation signal)."""
-    points = [(n.date, minutes_into_night(n.onset_time)) for n in nights if n.onset_time is not None]
+    """The time symptoms began each night: earlier onsets sit lower (the augmentation signal).
+
+    Each onset sits on its evening's own axis, as the augmentation watch reads it (``evening_minutes``):
+    03:30 then 04:30 is an hour later, not a jump across the night.
+    """
+    points = [(n.date, evening_minutes(n.onset_time)) for n in nights if n.onset_time is not None]
     if not points:
         return mark_safe("")
     # Whole hours around the onsets seen, at least 16:00 to 02:00 so a flat week still reads as times.
-    low = min(min(m for _day, m in points), minutes_into_night(time(16))) // 60 * 60
-    high = -(-max(max(m for _day, m in points), minutes_into_night(time(2))) // 60) * 60
+    low = min(min(m for _day, m in points), evening_minutes(time(16))) // 60 * 60
+    high = -(-max(max(m for _day, m in points), evening_minutes(time(2))) // 60) * 60
     frame = _Frame(first=first, last=last, low=low, high=high, height=120)
     ticks = [low, low + (high - low) // 2 // 60 * 60, high]
     parts = []

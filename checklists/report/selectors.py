@@ -17,9 +17,12 @@ from typing import Literal
 from django.utils.translation import gettext as _
 
 from checklists.careplan.augmentation import AugmentationWatch
-from checklists.careplan.labs import IronInterpretation, interpret_iron
+from checklists.careplan.conditions import iron_note_for, recorded_conditions
+from checklists.careplan.labs import IronInterpretation
 from checklists.careplan.selectors import care_plan_for
 from checklists.careplan.severity import irls_band
+from checklists.intake.rules import describe_intake
+from checklists.intake.selectors import as_written, intake_adherence_for
 from checklists.models import DiaryEntry, FollowUp, LabResult, Patient, SeverityScore
 from checklists.models.careplan import FollowUpStatus
 from checklists.plan.selectors import days_for
@@ -94,6 +97,7 @@ class IronNote:
     citation: str
     flagged: bool
     clinician_note: str
+    rule_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ class MedicineRow:
     flags: list[str]  # clinician-only: empty in the patient's version
     patient_note: str  # the wording the patient's care plan shows with the medicine, if any
     clinician_note: str
+    intake: str = ""  # the patient's intake log over the last 7 and 30 complete days (intake.rules)
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,9 @@ class VisitReport:
     labs: list[LabPoint] = field(default_factory=list)
     latest_lab: LabPoint | None = None
     iron_note: IronNote | None = None  # clinician-only
+    iron_notes: list[IronNote] = field(default_factory=list)  # clinician-only: each result of the period
+    conditions: list[str] = field(default_factory=list)  # clinician-only: as the clinician recorded them
+    date_of_birth: date | None = None  # clinician-only, with the conditions
     scores: list[ScorePoint] = field(default_factory=list)
     nights: list[NightPoint] = field(default_factory=list)
     nights_summary: NightsSummary | None = None
@@ -195,8 +203,8 @@ def _lab_point(lab: LabResult) -> LabPoint:
     )
 
 
-def _iron_note(lab: LabResult) -> IronNote:
-    interpretation: IronInterpretation = interpret_iron(ferritin=lab.ferritin, tsat=lab.tsat)
+def _iron_note(lab: LabResult, patient: Patient) -> IronNote:
+    interpretation: IronInterpretation = iron_note_for(lab, patient)
     return IronNote(
         drawn_on=lab.drawn_on,
         label=interpretation.label,
@@ -204,6 +212,7 @@ def _iron_note(lab: LabResult) -> IronNote:
         citation=interpretation.citation,
         flagged=interpretation.flagged,
         clinician_note=lab.notes,
+        rule_version=interpretation.rule_version,
     )
 
 
@@ -212,11 +221,10 @@ def _mean(values: list[int]) -> float | None:
 
 
 def _augmentation_text(watch: AugmentationWatch) -> str:
-    return (
-        f"{watch.status.label}: {watch.evidence}"
-        if watch.recent and watch.previous
-        else str(watch.status.label)
-    )
+    reasons = " ".join(watch.reasons)
+    if not watch.baseline_window:
+        return f"{watch.status.label}: {reasons}" if reasons else str(watch.status.label)
+    return f"{watch.status.label}: {reasons} {watch.evidence}".replace(":  ", ": ")
 
 
 def _adherence(patient: Patient, first: date, last: date) -> list[ChecklistAdherence]:
@@ -263,10 +271,14 @@ def visit_report_for(*, patient: Patient, first: date, last: date, audience: Aud
     )
     latest = labs[0] if labs else LabResult.objects.filter(patient=patient, drawn_on__lte=last).first()
     report.labs = [_lab_point(lab) for lab in reversed(labs)]
+    if clinician:
+        report.conditions = recorded_conditions(patient)
+        report.date_of_birth = patient.date_of_birth
+        report.iron_notes = [_iron_note(lab, patient) for lab in reversed(labs)]
     if latest is not None:
         report.latest_lab = _lab_point(latest)
         if clinician:
-            report.iron_note = _iron_note(latest)
+            report.iron_note = _iron_note(latest, patient)
 
     scores = SeverityScore.objects.filter(patient=patient, scored_on__range=(first, last)).order_by(
         "-scored_on"
@@ -299,6 +311,7 @@ def visit_report_for(*, patient: Patient, first: date, last: date, audience: Aud
     report.adherence = _adherence(patient, first, last)
 
     plan = care_plan_for(patient=patient, today=today)
+    intake = {row.medication_id: row for row in intake_adherence_for(patient=patient, today=today)}
     for med in plan.medications:
         flags = []
         if clinician and med.is_dopaminergic:
@@ -309,12 +322,13 @@ def visit_report_for(*, patient: Patient, first: date, last: date, audience: Aud
             MedicineRow(
                 name=med.name,
                 dose=med.dose_text,
-                times_of_day=med.times_of_day,
+                times_of_day=as_written(med),  # the clinician's entry: the text, else the dose times
                 start_date=med.start_date,
                 flags=flags,
                 # The patient's care plan shows this wording with such a medicine; so does their report.
                 patient_note="" if clinician or not med.may_worsen_rls else plan.medication_review_note,
                 clinician_note=med.notes if clinician else "",
+                intake=describe_intake(intake[med.pk].windows) if med.pk in intake else "",
             )
         )
     if clinician and plan.augmentation.status != "not_applicable":

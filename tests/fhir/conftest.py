@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from checklists.careplan import services as careplan_services
-from checklists.models import DiaryEntry, LabResult, Medication, SeverityScore
+from checklists.models import AugmentationBaseline, DiaryEntry, LabResult, Medication, SeverityScore
 from checklists.models.careplan import FollowUpKind, FollowUpStatus
 from checklists.plan.services import assignment_create
 from tests.factories import template_with_items
@@ -82,6 +82,10 @@ def record(patient, clinician):
             arms_involved=offset <= 2,
             note=DIARY_NOTE if offset == 1 else "",
         )
+    # Pramipexole started before the diary: the diary's first week is the augmentation baseline.
+    AugmentationBaseline.objects.create(
+        patient=patient, start=today - timedelta(days=nights), end=today - timedelta(days=nights - 6)
+    )
     assignment_create(
         patient=patient, template=template_with_items(2, name="Evening routine"), assigned_by=clinician
     )

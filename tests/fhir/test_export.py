@@ -134,7 +134,7 @@ def test_the_patient_version_lacks_the_clinician_only_parts(record):
         m["medicationCodeableConcept"]["text"]: texts(m.get("note", []))
         for m in resources(bundle, "MedicationStatement")
     }
-    assert notes["Sertraline"].startswith("Review with your clinician")
+    assert notes["Sertraline"].startswith("Keep taking your medicines as prescribed.")
     assert notes["Pramipexole"] == ""
 
 

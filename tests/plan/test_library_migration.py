@@ -1,5 +1,6 @@
-"""The data migration that installs the default library: it holds a frozen copy of the live defaults,
-and these tests fail when that copy and checklists/library/defaults.py drift apart."""
+"""The data migrations that install the default library: 0002 holds a frozen copy of the defaults as first
+shipped and 0010 the frozen wording changes of clinical content version 2; these tests fail when 0002 plus
+0010 and checklists/library/defaults.py drift apart."""
 
 import importlib
 from types import ModuleType
@@ -17,6 +18,7 @@ from tests.factories import PatientFactory
 pytestmark = pytest.mark.django_db
 
 MIGRATION_MODULE = "checklists.migrations.0002_default_library"
+WORDING_MODULE = "checklists.migrations.0010_clinical_governance"
 DEFAULTS_BY_NAME = {data["name"]: data for data in DEFAULT_TEMPLATES}
 LIBRARY_NAMES = list(DEFAULTS_BY_NAME)
 
@@ -25,6 +27,12 @@ LIBRARY_NAMES = list(DEFAULTS_BY_NAME)
 def migration() -> ModuleType:
     """Return the data migration's module (its name starts with a digit, so it cannot be imported plainly)."""
     return importlib.import_module(MIGRATION_MODULE)
+
+
+@pytest.fixture(scope="module")
+def wording() -> ModuleType:
+    """Return the data migration that brings the library to the content-version-2 wording."""
+    return importlib.import_module(WORDING_MODULE)
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +66,20 @@ def empty_library() -> None:
 
 @pytest.mark.usefixtures("empty_library")
 def test_it_installs_the_live_default_library_with_every_items_source(
-    migration: ModuleType, historical_apps: Apps
+    migration: ModuleType, wording: ModuleType, historical_apps: Apps
 ) -> None:
     migration.install(historical_apps, None)
+    wording.update_wording(historical_apps, None)
 
     assert library_rows() == sorted(DEFAULT_TEMPLATES, key=lambda data: data["name"])
 
 
 @pytest.mark.usefixtures("empty_library")
 def test_it_numbers_the_items_in_the_order_of_the_live_defaults(
-    migration: ModuleType, historical_apps: Apps
+    migration: ModuleType, wording: ModuleType, historical_apps: Apps
 ) -> None:
     migration.install(historical_apps, None)
+    wording.update_wording(historical_apps, None)
 
     for data in DEFAULT_TEMPLATES:
         template = ChecklistTemplate.objects.get(name=data["name"])
@@ -110,3 +120,31 @@ def test_unapplying_it_keeps_the_templates_someone_edited_or_assigned(
     remaining = set(ChecklistTemplate.objects.values_list("name", flat=True))
     assert remaining == {"Lifestyle modifications", "Trigger avoidance"}
     assert assigned.items.count() == len(DEFAULTS_BY_NAME["Trigger avoidance"]["items"])
+
+
+@pytest.mark.usefixtures("empty_library")
+def test_the_wording_update_leaves_an_item_someone_edited_alone_and_can_be_undone(
+    migration: ModuleType, wording: ModuleType, historical_apps: Apps
+) -> None:
+    migration.install(historical_apps, None)
+    installed = library_rows()
+    caffeine = ChecklistTemplate.objects.get(name="Trigger avoidance").items.get(position=0)
+    caffeine.help_text = "Our clinic's wording"
+    caffeine.save()
+
+    wording.update_wording(historical_apps, None)
+
+    items = ChecklistTemplate.objects.get(name="Trigger avoidance").items.order_by("position")
+    assert items[0].text == "No caffeine after midday" and items[0].help_text == "Our clinic's wording"
+    assert items[3].source == "Medicines known to worsen RLS (classes well established)"
+
+    wording.restore_wording(historical_apps, None)
+    caffeine.help_text = installed[2]["items"][0]["help_text"]
+    caffeine.save()
+    assert library_rows() == installed
+
+
+def test_the_live_caffeine_item_says_its_evidence_is_mixed() -> None:
+    caffeine = DEFAULTS_BY_NAME["Trigger avoidance"]["items"][0]
+    assert "mixed" in caffeine["source"] and "convention, not a finding" in caffeine["help_text"]
+    assert "midday" not in caffeine["text"]

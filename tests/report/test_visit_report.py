@@ -125,7 +125,7 @@ def test_the_patients_version_leaves_out_what_the_care_plan_keeps_for_clinicians
     page = response.content.decode()
     assert "Can I travel by plane with my legs like this?" in page
     assert "City Lab" in page and "pramipexole" in page and "24 (severe)" in page
-    assert "Review with your clinician" in page  # the care plan's own wording for sertraline
+    assert "Keep taking your medicines as prescribed." in page  # the care plan's own note for sertraline
     for text in CLINICIAN_ONLY:
         assert text not in page, text
 
