@@ -286,12 +286,22 @@ def claim_batch_orm(now: datetime, limit: int) -> list[tuple]:
             "patient__time_zone",
             "patient__quiet_hours_start",
             "patient__quiet_hours_end",
+            "repeat_every_minutes",
+            "repeat_max_times",
+            "repeat_round",
         )
     )
     Delivery.objects.bulk_create(
         [
-            Delivery(reminder_id=rid, patient_id=patient_id, slot=slot, queued_at=now, created_at=now)
-            for rid, patient_id, slot, *_ in rows
+            Delivery(
+                reminder_id=rid,
+                patient_id=patient_id,
+                slot=slot,
+                queued_at=now,
+                created_at=now,
+                repeat_round=schedule[-1],
+            )
+            for rid, patient_id, slot, *schedule in rows
         ],
         ignore_conflicts=True,
     )
@@ -306,7 +316,7 @@ def claim_batch_orm(now: datetime, limit: int) -> list[tuple]:
 
 def claim_deliveries_orm(
     patient_id: int, slot: datetime, now: datetime
-) -> tuple[list[tuple[int, int]], int, str, str]:
+) -> tuple[list[tuple[int, int, int]], int, str, str]:
     """reminders.send._claim_deliveries in ORM queries: lock the slot's pending rows, update them."""
     from django.db.models import F, Q
 
@@ -318,14 +328,16 @@ def claim_deliveries_orm(
     rows = list(
         pending.select_for_update(of=("self",))
         .order_by()
-        .values_list("id", "reminder_id", "attempts", "patient__time_zone", "patient__language")
+        .values_list(
+            "id", "reminder_id", "attempts", "patient__time_zone", "patient__language", "repeat_round"
+        )
     )
     if not rows:
         return [], 0, "", ""
     Delivery.objects.filter(pk__in=[row[0] for row in rows]).update(
         status=DeliveryStatus.SENDING, started_at=now, attempts=F("attempts") + 1
     )
-    return [(row[0], row[1]) for row in rows], max(row[2] for row in rows) + 1, rows[0][3], rows[0][4]
+    return [(row[0], row[1], row[5]) for row in rows], max(row[2] for row in rows) + 1, rows[0][3], rows[0][4]
 
 
 def slot_reminders_orm(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list:
@@ -504,7 +516,7 @@ class Case:
 
 
 def _sorted_groups(groups: list[tuple]) -> list[tuple]:
-    return sorted((*group[:7], sorted(group[7]), sorted(group[8])) for group in groups)
+    return sorted((*group[:-2], sorted(group[-2]), sorted(group[-1])) for group in groups)
 
 
 def _user_values(user: "AbstractBaseUser | None") -> tuple | None:

@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from checklists.models.reminders import Delivery, DeliveryStatus, Reminder
-from checklists.reminders.schedule import next_fire
+from checklists.reminders.schedule import in_quiet_hours, next_fire
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +51,24 @@ def _uses_skip_locked() -> bool:
 # Namespace of the per-patient advisory locks the PostgreSQL sweep takes (any constant int4).
 SWEEP_LOCK_NAMESPACE = 0x524C5331
 # One group of claimed reminders that share a slot and everything their next slot depends on:
-# (slot, local_time, weekdays, on_date, zone, quiet start, quiet end, reminder ids, patient ids).
-ClaimedGroup = tuple[datetime, time, int, date | None, str, time | None, time | None, list[int], list[int]]
+# (slot, local_time, weekdays, on_date, zone, quiet start, quiet end, repeat every (minutes), repeat at
+# most, repeat round of this slot, reminder ids, patient ids).
+ClaimedGroup = tuple[
+    datetime,
+    time,
+    int,
+    date | None,
+    str,
+    time | None,
+    time | None,
+    int | None,
+    int,
+    int,
+    list[int],
+    list[int],
+]
+# The next slot of claimed reminders, and its repeat round (0: a regular slot).
+NextSlot = tuple[datetime | None, int]
 # Claims the due reminders of the patients behind the first ``limit`` due reminders (found through the
 # reminder_due index), skipping patients another sweep holds, and inserts their deliveries; returns
 # them grouped by schedule, so Python computes each group's next slot once.
@@ -67,20 +83,22 @@ CLAIM_SQL = """
         SELECT patient_id FROM (SELECT DISTINCT patient_id FROM first_due) candidates
         WHERE pg_try_advisory_xact_lock(%(namespace)s, (patient_id %% 2147483647)::int)
     ), due AS (
-        SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date FROM checklists_reminder
+        SELECT id, patient_id, next_fire_at, local_time, weekdays, on_date,
+               repeat_every_minutes, repeat_max_times, repeat_round FROM checklists_reminder
         WHERE patient_id = ANY(ARRAY(SELECT patient_id FROM mine)) AND active AND next_fire_at <= %(now)s
         FOR UPDATE SKIP LOCKED
     ), inserted AS (
         INSERT INTO checklists_delivery (reminder_id, patient_id, slot, channel, status, attempts,
-                                         last_error, created_at, queued_at)
-        SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s FROM due
+                                         last_error, created_at, queued_at, repeat_round)
+        SELECT id, patient_id, next_fire_at, '', 'pending', 0, '', %(now)s, %(now)s, repeat_round FROM due
         ON CONFLICT (reminder_id, slot) DO NOTHING
     )
     SELECT due.next_fire_at, due.local_time, due.weekdays, due.on_date,
            p.time_zone, p.quiet_hours_start, p.quiet_hours_end,
+           due.repeat_every_minutes, due.repeat_max_times, due.repeat_round,
            array_agg(due.id), array_agg(DISTINCT due.patient_id)
     FROM due JOIN checklists_patient p ON p.id = due.patient_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 """
 
 
@@ -96,14 +114,15 @@ def _claim_batch_postgresql(now: datetime, limit: int) -> list[ClaimedGroup]:
         return cursor.fetchall()
 
 
-def _advance_postgresql(groups: dict[datetime | None, list[int]]) -> None:
+def _advance_postgresql(groups: dict[NextSlot, list[int]]) -> None:
     with connection.cursor() as cursor:
-        for next_at, ids in groups.items():
+        for (next_at, repeat_round), ids in groups.items():
             # Raw SQL: 12.8 ms vs 18.7 ms for _advance_conditional's ORM UPDATEs (1.46x wall, 4.5x
             # CPU), 1,200 reminders in 13 statements, PostgreSQL; bench/sql_bench.py (2026-12-01).
             cursor.execute(
-                "UPDATE checklists_reminder SET next_fire_at = %s, snoozed_until = NULL WHERE id = ANY(%s)",
-                [next_at, ids],
+                "UPDATE checklists_reminder SET next_fire_at = %s, repeat_round = %s, snoozed_until = NULL "
+                "WHERE id = ANY(%s)",
+                [next_at, repeat_round, ids],
             )
 
 
@@ -128,15 +147,29 @@ def _claim_batch_conditional(now: datetime, limit: int) -> list[ClaimedGroup]:
         "patient__time_zone",
         "patient__quiet_hours_start",
         "patient__quiet_hours_end",
+        "repeat_every_minutes",
+        "repeat_max_times",
+        "repeat_round",
     )
     groups: dict[tuple, tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
     won = []
     for rid, patient_id, slot, *schedule_fields in rows:
+        repeat_round = schedule_fields[-1]
+        assert isinstance(repeat_round, int)
         assert slot is not None  # the rows are due: next_fire_at <= now
         # Park the claimed row just past its slot; _advance sets the real next slot in this transaction.
         if Reminder.objects.filter(pk=rid, next_fire_at=slot, active=True).update(next_fire_at=None) != 1:
             continue
-        won.append(Delivery(reminder_id=rid, patient_id=patient_id, slot=slot, queued_at=now, created_at=now))
+        won.append(
+            Delivery(
+                reminder_id=rid,
+                patient_id=patient_id,
+                slot=slot,
+                queued_at=now,
+                created_at=now,
+                repeat_round=repeat_round,
+            )
+        )
         ids, patient_ids = groups[(slot, *schedule_fields)]
         ids.append(rid)
         if patient_id not in patient_ids:
@@ -145,25 +178,72 @@ def _claim_batch_conditional(now: datetime, limit: int) -> list[ClaimedGroup]:
     return [(*key, ids, patient_ids) for key, (ids, patient_ids) in groups.items()]
 
 
-def _advance_conditional(groups: dict[datetime | None, list[int]]) -> None:
-    for next_at, ids in groups.items():
-        Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at, snoozed_until=None)
+def _advance_conditional(groups: dict[NextSlot, list[int]]) -> None:
+    for (next_at, repeat_round), ids in groups.items():
+        Reminder.objects.filter(pk__in=ids).update(
+            next_fire_at=next_at, repeat_round=repeat_round, snoozed_until=None
+        )
 
 
-def _next_slots(groups: list[ClaimedGroup], now: datetime) -> dict[datetime | None, list[int]]:
-    """Return the claimed reminder ids by their next slot (computed once per group)."""
-    advance: dict[datetime | None, list[int]] = defaultdict(list)
-    for slot, local_time, weekdays, on_date, zone, quiet_start, quiet_end, ids, _ in groups:
+def next_repeat(
+    *,
+    slot: datetime,
+    now: datetime,
+    every_minutes: int | None,
+    max_times: int,
+    repeat_round: int,
+    regular: datetime | None,
+    zone: tzinfo,
+    quiet_start: time | None,
+    quiet_end: time | None,
+) -> NextSlot | None:
+    """Return the "remind again" slot after ``slot`` and its round, or None when there is none.
+
+    A repeat comes ``every_minutes`` after the slot (or after ``now``, past a backlog), at most
+    ``max_times`` times; never on the next local day, in quiet hours, or at or after the reminder's
+    next regular slot ``regular``. Whether it is still due (not done) is decided at send time.
+    """
+    if not every_minutes or repeat_round >= min(max_times, settings.REMINDER_REPEAT_MAX_TIMES):
+        return None
+    at = max(slot, now) + timedelta(minutes=every_minutes)
+    local = at.astimezone(zone)
+    if local.date() != slot.astimezone(zone).date():
+        return None  # the end of the day
+    if in_quiet_hours(local.time().replace(tzinfo=None), quiet_start, quiet_end):
+        return None
+    if regular is not None and at >= regular:
+        return None
+    return at, repeat_round + 1
+
+
+def _next_slots(groups: list[ClaimedGroup], now: datetime) -> dict[NextSlot, list[int]]:
+    """Return the claimed reminder ids by their next slot and its round (computed once per group)."""
+    advance: dict[NextSlot, list[int]] = defaultdict(list)
+    for group in groups:
+        slot, local_time, weekdays, on_date, zone_name, quiet_start, quiet_end = group[:7]
+        every_minutes, max_times, repeat_round, ids = group[7:11]
+        zone = ZoneInfo(zone_name)
         next_at = next_fire(
             after=max(slot, now),  # never replay a backlog: after downtime, the first slot after now
             at=local_time,
-            zone=ZoneInfo(zone),
+            zone=zone,
             weekdays=weekdays,
             on_date=on_date,
             quiet_start=quiet_start,
             quiet_end=quiet_end,
         )
-        advance[next_at].extend(ids)
+        repeat = next_repeat(
+            slot=slot,
+            now=now,
+            every_minutes=every_minutes,
+            max_times=max_times,
+            repeat_round=repeat_round,
+            regular=next_at,
+            zone=zone,
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+        )
+        advance[repeat or (next_at, 0)].extend(ids)
     return advance
 
 
@@ -196,8 +276,8 @@ def reminders_claim_batch(*, now: datetime, limit: int) -> tuple[int, int, list[
         else:
             groups = _claim_batch_conditional(now, limit)
             _advance_conditional(_next_slots(groups, now))
-    claimed = sum(len(group[7]) for group in groups)
-    slots = {(patient_id, group[0]) for group in groups for patient_id in group[8]}
+    claimed = sum(len(group[-2]) for group in groups)
+    slots = {(patient_id, group[0]) for group in groups for patient_id in group[-1]}
     return claimed, claimed, list(slots)
 
 

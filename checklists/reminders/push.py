@@ -30,6 +30,7 @@ from pywebpush import WebPusher
 
 from checklists.db.raw import any_of, column_converter, server_binding_cursor
 from checklists.models import PushSubscription
+from checklists.ops.metrics import push_failure_record
 from checklists.reminders.endpoints import endpoint_problem
 
 logger = logging.getLogger(__name__)
@@ -266,6 +267,7 @@ def _push_one(outcome: PushOutcome, subscription: Subscription, data: bytes, hea
         status, retry_after = _post(subscription, data, {**_vapid_headers(subscription.endpoint), **headers})
     except urllib3.exceptions.HTTPError as exc:
         # Unreachable or timed out: like a 5xx, worth another try.
+        push_failure_record("unreachable")
         outcome.failure(subscription.id, type(exc).__name__)
         outcome.retry = True
         return
@@ -277,6 +279,7 @@ def _push_one(outcome: PushOutcome, subscription: Subscription, data: bytes, hea
         logger.warning("Push to subscription %s failed: %s", subscription.id, type(exc).__name__)
         outcome.failure(subscription.id, type(exc).__name__)
         return
+    push_failure_record(status)  # counts only answers above 202, by status
     if status in GONE_STATUSES:
         outcome.gone_ids.append(subscription.id)
         outcome.pruned += 1

@@ -3,7 +3,7 @@ write the in-app notification, then push or email it.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,13 +20,23 @@ from checklists.db.raw import (
     insert_row,
     server_binding_cursor,
 )
-from checklists.models import AssignmentItem
+from checklists.intake.rules import is_dose_day
+from checklists.models import AssignmentItem, Medication
 from checklists.models.careplan import FollowUpStatus
-from checklists.models.reminders import Delivery, DeliveryChannel, DeliveryStatus, Notification, ReminderKind
+from checklists.models.reminders import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryStatus,
+    Notification,
+    Reminder,
+    ReminderKind,
+)
 from checklists.plan.rules import DueWindow, due_windows, window_is_due
 from checklists.reminders.email import email_patient
-from checklists.reminders.payload import reminder_payload
+from checklists.reminders.payload import payload_for_test_reminder, reminder_payload
 from checklists.reminders.push import PushOutcome, push_record, push_to_patient
+from checklists.reminders.schedule import local_to_utc
+from checklists.reminders.services import reminder_next_fire
 
 
 @dataclass
@@ -41,11 +51,11 @@ class SendResult:
 
 def _claim_deliveries(
     patient_id: int, slot: datetime, now: datetime
-) -> tuple[list[tuple[int, int]], int, str, str]:
+) -> tuple[list[tuple[int, int, int]], int, str, str]:
     """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
-    re-checks the status and gets nothing). Returns the (delivery id, reminder id) pairs this task
-    now owns, how many times they have been claimed (this time included), and the patient's time zone
-    and language (0 and "" when it owns none)."""
+    re-checks the status and gets nothing). Returns the (delivery id, reminder id, repeat round)
+    triples this task now owns, how many times they have been claimed (this time included), and the
+    patient's time zone and language (0 and "" when it owns none)."""
     db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
     # Raw SQL: 0.25 ms vs 1.00 ms for the ORM's SELECT FOR UPDATE and UPDATE (4.1x wall, 11x CPU),
     # PostgreSQL; SQLite 0.03 vs 0.51 ms (16x); bench/sql_bench.py [--sqlite] (2026-12-01).
@@ -53,7 +63,7 @@ def _claim_deliveries(
         cursor.execute(
             """UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
                WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
-               RETURNING id, reminder_id, attempts,
+               RETURNING id, reminder_id, attempts, repeat_round,
                    (SELECT time_zone FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id),
                    (SELECT language FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id)""",
             [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
@@ -61,14 +71,15 @@ def _claim_deliveries(
         rows = cursor.fetchall()
     if not rows:
         return [], 0, "", ""
-    return [(row[0], row[1]) for row in rows], max(row[2] for row in rows), rows[0][3], rows[0][4]
+    return [(row[0], row[1], row[3]) for row in rows], max(row[2] for row in rows), rows[0][4], rows[0][5]
 
 
 @dataclass
 class SlotReminder:
     """A claimed reminder with what the send-time decision needs: its checklist's items (due window
-    and done state on the slot's day), whether that day's diary entry exists, and whether its
-    follow-up is still planned."""
+    and done state on the slot's day), whether that day's diary entry exists, whether its
+    follow-up is still planned, and for a dose its medicine, date and dose time, whether the
+    medicine's schedule has that dose on that date, and whether it is recorded (taken or skipped)."""
 
     id: int
     kind: str
@@ -76,6 +87,13 @@ class SlotReminder:
     diary_done: bool
     follow_up_planned: bool
     items: list[tuple[DueWindow, bool]] = field(default_factory=list)
+    repeat: bool = False  # this slot is a "remind again" repeat
+    repeats_on: bool = False  # the reminder has "remind again" on
+    medication_id: int | None = None
+    dose_date: date | None = None
+    dose_slot: str = ""
+    dose_day: bool = False
+    dose_recorded: bool = False
 
 
 # Everything the send-time decision needs in one round trip: one row per claimed reminder, or per
@@ -87,9 +105,16 @@ SLOT_REMINDERS_SQL = """
     SELECT r.id, r.kind, r.only_if_not_done,
            EXISTS (SELECT 1 FROM checklists_diaryentry e WHERE e.patient_id = r.patient_id AND e.date = %s),
            EXISTS (SELECT 1 FROM checklists_followup f WHERE f.id = r.follow_up_id AND f.status = %s),
+           r.medication_id, r.dose_time, r.local_time, r.repeat_every_minutes IS NOT NULL,
+           m.as_needed, m.every_other_day, m.dose_weekdays, m.start_date, m.stop_date,
+           EXISTS (SELECT 1 FROM checklists_intakerecord k
+                   WHERE k.medication_id = m.id AND k.date = %s AND k.slot = r.dose_time),
+           EXISTS (SELECT 1 FROM checklists_intakerecord k
+                   WHERE k.medication_id = m.id AND k.date = %s AND k.slot = r.dose_time),
            i.id, i.retired_at, i.due_from, a.start_date, a.end_date, a.weekdays, a.id,
            EXISTS (SELECT 1 FROM checklists_checkoff c WHERE c.item_id = i.id AND c.date = %s AND c.done)
     FROM checklists_reminder r
+    LEFT JOIN checklists_medication m ON m.id = r.medication_id
     LEFT JOIN checklists_assignment a ON a.id = r.assignment_id AND a.active
     LEFT JOIN checklists_assignmentitem i ON i.assignment_id = a.id
     WHERE {reminder_ids}
@@ -97,24 +122,56 @@ SLOT_REMINDERS_SQL = """
 """
 
 
-def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[SlotReminder]:
-    """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``."""
-    db_day = connection.ops.adapt_datefield_value(day)
+def _slot_reminders(
+    reminder_ids: list[int],
+    day: date,
+    zone: ZoneInfo,
+    slot: datetime | None = None,
+    repeats: frozenset[int] | set[int] = frozenset(),
+) -> list[SlotReminder]:
+    """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``
+    at ``slot`` (a dose's date is the slot's, see dose_date(); ``day`` without one) and ``repeats``
+    (those whose delivery is a "remind again" repeat)."""
+    db_day, db_day_before = (connection.ops.adapt_datefield_value(d) for d in (day, day - timedelta(days=1)))
     ids, id_params = any_of("r.id", reminder_ids)
     with server_binding_cursor() as cursor:
         cursor.execute(
-            SLOT_REMINDERS_SQL.format(reminder_ids=ids), [db_day, FollowUpStatus.PLANNED, db_day, *id_params]
+            SLOT_REMINDERS_SQL.format(reminder_ids=ids),
+            [db_day, FollowUpStatus.PLANNED, db_day, db_day_before, db_day, *id_params],
         )
         rows = cursor.fetchall()
-    # The ORM's conversion of a raw retired_at (SQLite gives it back naive).
+    # The ORM's conversion of a raw retired_at (SQLite gives it back naive), and of times and dates.
     as_datetime = column_converter(AssignmentItem._meta.get_field("retired_at"))
+    as_time = column_converter(Reminder._meta.get_field("local_time"))
+    as_date = column_converter(Medication._meta.get_field("start_date"))
     loaded: dict[int, SlotReminder] = {}
-    for rid, kind, only_if_not_done, diary_done, planned, item_id, *window_fields, done in rows:
+    for rid, kind, only_if_not_done, diary_done, planned, medication_id, dose_time, local_time, *rest in rows:
+        repeats_on, *medicine, recorded_on_day, recorded_day_before = rest[:8]
+        item_id, *window_fields, done = rest[8:]
         reminder = loaded.get(rid)
         if reminder is None:
             reminder = loaded[rid] = SlotReminder(
-                rid, kind, bool(only_if_not_done), bool(diary_done), bool(planned)
+                rid,
+                kind,
+                bool(only_if_not_done),
+                bool(diary_done),
+                bool(planned),
+                repeat=rid in repeats,
+                repeats_on=bool(repeats_on),
             )
+            if kind == ReminderKind.MEDICATION and medication_id is not None and dose_time is not None:
+                as_needed, every_other_day, weekdays, start_date, stop_date = medicine
+                schedule = DoseSchedule(
+                    bool(as_needed), bool(every_other_day), weekdays, as_date(start_date), as_date(stop_date)
+                )
+                reminder.medication_id = medication_id
+                reminder.dose_slot = as_time(dose_time).strftime("%H:%M")
+                reminder.dose_date = dose_date(slot, as_time(local_time), zone) if slot else day
+                reminder.dose_day = not schedule.as_needed and is_dose_day(schedule, reminder.dose_date)
+                # Taken or skipped (a scheduled dose's record is one or the other).
+                reminder.dose_recorded = bool(
+                    recorded_on_day if reminder.dose_date == day else recorded_day_before
+                )
         if item_id is not None:
             retired_at, *dates = window_fields
             [window] = due_windows([(item_id, as_datetime(retired_at), *dates)], zone)
@@ -122,38 +179,89 @@ def _slot_reminders(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list[
     return list(loaded.values())
 
 
-def _still_due(reminders: list[SlotReminder], day: date) -> tuple[list[SlotReminder], list[int], int]:
-    """Decide at send time: returns (reminders still due, open item ids, number of care tasks).
+@dataclass
+class DoseSchedule:
+    """What intake.rules.is_dose_day reads of a medicine, as the send step loads it."""
+
+    as_needed: bool
+    every_other_day: bool
+    dose_weekdays: int
+    start_date: date | None
+    stop_date: date | None
+    dose_times: str = ""
+
+
+def dose_date(slot: datetime, local_time: time, zone: ZoneInfo) -> date:
+    """Return the local date of the dose a slot reminds about: the slot's own date, or the day before
+    when quiet hours (or a repeat) carried the slot past midnight."""
+    day = slot.astimezone(zone).date()
+    if local_to_utc(day, local_time, zone) > slot:
+        return day - timedelta(days=1)
+    return day
+
+
+def _still_due(
+    reminders: list[SlotReminder], day: date
+) -> tuple[list[SlotReminder], list[int], int, list[dict[str, Any]]]:
+    """Decide at send time: returns (reminders still due, open item ids, number of care tasks, doses).
 
     A checklist reminder counts the items due on ``day`` by the rule the Today screen and the
     adherence figures use (``plan.rules.window_is_due``), not yet done if "only if not done"; a diary
     reminder is due unless the day's entry exists; a follow-up reminder while its follow-up is
-    planned; other kinds count one task each.
+    planned; a dose reminder on a dose day of its medicine, unless the dose is recorded (taken or
+    skipped) and "only if not done"; other kinds count one task each. A "remind again" repeat is
+    always "only if not done".
     """
-    due, items, tasks = [], [], 0
+    due, items, tasks, doses = [], [], 0, []
     for reminder in reminders:
+        if_not_done = reminder.only_if_not_done or reminder.repeat
         if reminder.kind == ReminderKind.ASSIGNMENT:
             open_items = [
                 window[0]
                 for window, done in reminder.items
-                if window_is_due(window, day) and not (reminder.only_if_not_done and done)
+                if window_is_due(window, day) and not (if_not_done and done)
             ]
             if not open_items:
                 continue
             items.extend(open_items)
             tasks += len(open_items)
         elif reminder.kind == ReminderKind.DIARY:
-            if reminder.only_if_not_done and reminder.diary_done:
+            if if_not_done and reminder.diary_done:
                 continue
             tasks += 1
         elif reminder.kind == ReminderKind.FOLLOW_UP:
             if not reminder.follow_up_planned:
                 continue  # done, skipped or cancelled since the reminder was set
             tasks += 1
+        elif reminder.medication_id is not None:
+            if not reminder.dose_day or (if_not_done and reminder.dose_recorded):
+                continue  # not a dose day (every other day, stopped), or taken or skipped already
+            assert reminder.dose_date is not None
+            doses.append(
+                {
+                    "medication": reminder.medication_id,
+                    "date": reminder.dose_date.isoformat(),
+                    "slot": reminder.dose_slot,
+                }
+            )
+            tasks += 1
         else:
             tasks += 1
         due.append(reminder)
-    return due, sorted(set(items)), tasks
+    return due, sorted(set(items)), tasks, doses
+
+
+def _stop_repeats(reminder_ids: list[int], now: datetime) -> None:
+    """End the "remind again" repeats of reminders found done (or no longer due): back to their next
+    regular slot. Conditional on the row being unchanged since read, so a concurrent sweep or edit
+    wins."""
+    for reminder in Reminder.objects.filter(pk__in=reminder_ids, repeat_round__gt=0).select_related(
+        "patient"
+    ):
+        regular = reminder_next_fire(reminder=reminder, patient=reminder.patient, after=now)
+        Reminder.objects.filter(
+            pk=reminder.pk, repeat_round=reminder.repeat_round, next_fire_at=reminder.next_fire_at
+        ).update(next_fire_at=regular, repeat_round=0, snoozed_until=None)
 
 
 def _finish(patient_id: int, slot: datetime, ids: list[int], **fields: Any) -> None:
@@ -204,38 +312,55 @@ def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None
 
 
 def _decide(
-    patient_id: int, claimed: list[tuple[int, int]], slot: datetime, zone: ZoneInfo, now: datetime
+    patient_id: int, claimed: list[tuple[int, int, int]], slot: datetime, zone: ZoneInfo, now: datetime
 ) -> tuple[dict | None, list[int], int]:
     """Mark the claimed deliveries no longer due as skipped and write the feed entry for the rest.
 
     Returns (payload, delivery ids to send, number of care tasks); the payload is None when nothing is
-    still due (everything done, or the reminders deleted since the sweep).
+    still due (everything done, or the reminders deleted since the sweep). A slot of repeats only
+    writes no feed entry: each repeat's first slot has one.
     """
-    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id in claimed}
+    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id, _ in claimed}
+    repeats = {reminder_id for _, reminder_id, repeat_round in claimed if repeat_round}
     day = slot.astimezone(zone).date()
-    due, items, tasks = _still_due(_slot_reminders(sorted(delivery_of), day, zone), day)
+    loaded = _slot_reminders(sorted(delivery_of), day, zone, slot, repeats)
+    due, items, tasks, doses = _still_due(loaded, day)
     due_ids = [delivery_of[r.id] for r in due]
     skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
     if skipped_ids:
         _finish(patient_id, slot, skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
+        due_reminders = {r.id for r in due}
+        stop = sorted(r.id for r in loaded if r.repeats_on and r.id not in due_reminders)
+        if stop:
+            _stop_repeats(stop, now)
     if not due:
         return None, [], 0
-    payload = reminder_payload(slot=slot, day=day, tasks=tasks, items=items, reminder_ids=[r.id for r in due])
-    insert_row(
-        Notification,
-        {
-            "patient": patient_id,
-            "slot": slot,
-            "local_date": day,
-            "title": payload["title"],
-            "body": payload["body"],
-            "url": payload["url"],
-            "items": payload["items"],
-            "reminder_ids": payload["reminder_ids"],
-            "created_at": now,
-        },
-        skip_on_conflict=["patient", "slot"],  # a retried slot keeps its first feed entry
+    only_repeats = all(r.repeat for r in due)
+    payload = reminder_payload(
+        slot=slot,
+        day=day,
+        tasks=tasks,
+        items=items,
+        reminder_ids=[r.id for r in due],
+        doses=doses,
+        repeat=only_repeats,
     )
+    if not only_repeats:
+        insert_row(
+            Notification,
+            {
+                "patient": patient_id,
+                "slot": slot,
+                "local_date": day,
+                "title": payload["title"],
+                "body": payload["body"],
+                "url": payload["url"],
+                "items": payload["items"],
+                "reminder_ids": [r.id for r in due if not r.repeat],
+                "created_at": now,
+            },
+            skip_on_conflict=["patient", "slot"],  # a retried slot keeps its first feed entry
+        )
     return payload, due_ids, tasks
 
 
@@ -295,3 +420,21 @@ def _send(
         push_record(outcome)
         _finish(patient_id, slot, due_ids, **fields)
     return result
+
+
+def reminder_test_send(*, patient_id: int, day: date) -> dict[str, str]:
+    """Send a test reminder now the way a reminder goes: Web Push to every subscription of the
+    patient (recording what the push service said, as a reminder's send does), else email. No
+    delivery row and no feed entry. Returns {"channel", "code"}: sent_push, push_retry (the push
+    service asked to wait), sent_email or no_channel."""
+    payload = payload_for_test_reminder(day=day)
+    outcome = push_to_patient(patient_id=patient_id, payload=payload)
+    with transaction.atomic():
+        push_record(outcome)
+    if outcome.delivered:
+        return {"channel": DeliveryChannel.PUSH, "code": "sent_push"}
+    if outcome.retry:
+        return {"channel": DeliveryChannel.IN_APP, "code": "push_retry"}
+    if email_patient(patient_id=patient_id, body=payload["body"], url=payload["url"]):
+        return {"channel": DeliveryChannel.EMAIL, "code": "sent_email"}
+    return {"channel": DeliveryChannel.IN_APP, "code": "no_channel"}

@@ -1,15 +1,18 @@
 """The offline-sync engine behind ``POST /api/v1/sync/``.
 
-A phone records changes while offline as *ops* (a check-off set or cleared, a diary entry written)
-and sends them in batches whenever it can. The engine guarantees that the final state depends only
-on the set of ops, never on the order, the batching or the number of deliveries:
+A phone records changes while offline as *ops* (a check-off set or cleared, a diary entry written, a
+dose of a medicine taken, skipped or taken extra) and sends them in batches whenever it can. The engine
+guarantees that the final state depends only on the set of ops, never on the order, the batching or
+the number of deliveries:
 
 - an op id the server has accepted before is a duplicate and changes nothing;
-- per key ((item, date) for check-offs, date for diary entries) the op with the greatest
-  ``(at, op_id)`` wins: the latest client time, ties broken by the larger op id;
-- an op the patient may not make (someone else's item, a date outside the checklist's window, a date
-  after the patient's local tomorrow, a client clock more than SYNC_MAX_CLOCK_AHEAD_SECONDS ahead of
-  the server's) is rejected with reasons, and the rest of the batch applies.
+- per key ((item, date) for check-offs, date for diary entries, (medication, date, dose time) for
+  intake, where each extra dose is its own key) the op with the greatest ``(at, op_id)`` wins: the
+  latest client time, ties broken by the larger op id;
+- an op the patient may not make (someone else's item or medicine, a date outside the checklist's or
+  the medicine's dates, a time that is not one of the medicine's dose times that date, a date after
+  the patient's local tomorrow, a client clock more than SYNC_MAX_CLOCK_AHEAD_SECONDS ahead of the
+  server's) is rejected with reasons, and the rest of the batch applies.
 
 A batch costs a constant number of queries whatever its size (one read per table, bulk upserts) and
 is applied atomically. Parsing is plain Python, not DRF serializers, because it runs for every op.
@@ -25,9 +28,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checklists.careplan.augmentation_services import augmentation_screen_after_commit
 from checklists.db import bulk
 from checklists.diary.rules import DIARY_FIELDS
-from checklists.models import AssignmentItem, CheckOff, DiaryEntry, Patient, SyncOp
+from checklists.intake.rules import dose_slots_on, patient_day_times
+from checklists.models import AssignmentItem, CheckOff, DiaryEntry, IntakeRecord, Medication, Patient, SyncOp
+from checklists.ops.metrics import sync_ops_record
 from checklists.plan.rules import (
     DUE_ITEM_FIELDS,
     FUTURE_DAY_MESSAGE,
@@ -37,8 +43,10 @@ from checklists.plan.rules import (
     not_due_reason,
 )
 from checklists.sync.changes import patient_take_seq, sync_changes_for
-from checklists.sync.parse import Batch, CheckoffOp, DiaryOp, Op
+from checklists.sync.parse import Batch, CheckoffOp, DiaryOp, IntakeOp, Op
 
+# An intake record's columns, before its sync bookkeeping, in the order _write_winners builds its rows.
+_INTAKE_FIELDS = ("medication", "patient", "date", "slot", "status", "reason")
 # The oldest possible (at, op_id): a row written without a client clock loses to any op.
 _NO_CLOCK = datetime.min.replace(tzinfo=UTC)
 _NO_OP = UUID(int=0)
@@ -118,6 +126,70 @@ def _checkoff_rejections(
     return rejections
 
 
+def _medicine_span(med: Medication) -> str:
+    start, stop = med.start_date, med.stop_date
+    if start and stop:
+        return _("from %(start)s to %(end)s") % {"start": start.isoformat(), "end": stop.isoformat()}
+    if start:
+        return _("from %(start)s") % {"start": start.isoformat()}
+    assert stop is not None
+    return _("until %(end)s") % {"end": stop.isoformat()}
+
+
+def _intake_rejections(
+    ops: list[IntakeOp], *, patient: Patient, today: date, latest: date
+) -> dict[UUID, dict[str, list[str]]]:
+    """Return the reasons, per op id, why intake ops cannot apply; one query.
+
+    An op is rejected on a medicine that is not the patient's (the same words whether it exists or
+    not), on a date after ``latest``, more than INTAKE_MAX_PAST_DAYS before ``today``, or outside the
+    medicine's start and stop dates, and a taken or skipped dose on a time that is not one of the
+    medicine's dose times that date (``intake.rules.dose_slots_on``).
+    """
+    medications = {
+        med.pk: med
+        for med in Medication.objects.filter(id__in={op.medication for op in ops}, patient=patient).only(
+            "id", "dose_times", "dose_weekdays", "every_other_day", "as_needed", "start_date", "stop_date"
+        )
+    }
+    earliest = today - timedelta(days=settings.INTAKE_MAX_PAST_DAYS)
+    day_times = patient_day_times(patient)
+    rejections: dict[UUID, dict[str, list[str]]] = {}
+    for op in ops:
+        med = medications.get(op.medication)
+        if med is None:
+            rejections[op.op_id] = {"medication": [_("Unknown medication: it is not on your list.")]}
+        elif op.date > latest:
+            rejections[op.op_id] = {"date": [str(FUTURE_DAY_MESSAGE)]}
+        elif op.date < earliest:
+            rejections[op.op_id] = {
+                "date": [
+                    _("Doses can be recorded up to %(days)d days back, from %(first)s.")
+                    % {"days": settings.INTAKE_MAX_PAST_DAYS, "first": earliest.isoformat()}
+                ]
+            }
+        elif (med.start_date and op.date < med.start_date) or (med.stop_date and op.date > med.stop_date):
+            rejections[op.op_id] = {
+                "date": [
+                    _("This date is outside the medicine's dates (%(span)s).") % {"span": _medicine_span(med)}
+                ]
+            }
+        elif op.slot is not None:
+            slots = dose_slots_on(med, op.date, day_times=day_times)
+            if op.slot.strftime("%H:%M") not in slots:
+                rejections[op.op_id] = {
+                    "slot": [
+                        _("%(slot)s is not a dose time of this medicine on %(day)s (%(slots)s).")
+                        % {
+                            "slot": op.slot.strftime("%H:%M"),
+                            "day": op.date.isoformat(),
+                            "slots": ", ".join(slots) if slots else _("no dose time that day"),
+                        }
+                    ]
+                }
+    return rejections
+
+
 def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
     """Apply a parsed batch for ``patient`` atomically; return applied/duplicate/rejected op ids, the
     changes since the batch's cursor (this batch's included) and the new cursor.
@@ -144,6 +216,7 @@ def sync_apply(*, patient: Patient, batch: Batch) -> SyncResult:
             since = None
         result.changes = sync_changes_for(patient=patient, since=since, until=cursor)
         result.cursor = cursor
+    sync_ops_record(result)
     return result
 
 
@@ -191,6 +264,10 @@ def _rejections(ops: list[Op], *, patient: Patient, now: datetime) -> dict[UUID,
     latest = latest_recordable_day(patient.local_today())
     checkoff_ops = [op for op in ops if isinstance(op, CheckoffOp)]
     rejections = _checkoff_rejections(checkoff_ops, patient=patient, latest=latest) if checkoff_ops else {}
+    intake_ops = [op for op in ops if isinstance(op, IntakeOp)]
+    if intake_ops:
+        today = patient.local_today()
+        rejections.update(_intake_rejections(intake_ops, patient=patient, today=today, latest=latest))
     horizon = now + timedelta(seconds=settings.SYNC_MAX_CLOCK_AHEAD_SECONDS)
     for op in ops:
         if isinstance(op, DiaryOp) and op.date > latest:
@@ -219,9 +296,11 @@ def _latest_per_key(
 
 
 def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
-    """Return the stored (client_at, op_id) of the ops' keys that already have a row; two queries."""
+    """Return the stored (client_at, op_id) of the ops' keys that already have a row; three queries."""
     checkoff_ops = [op for op in ops if isinstance(op, CheckoffOp)]
     diary_ops = [op for op in ops if isinstance(op, DiaryOp)]
+    # An extra dose is a new record of its own: no stored row shares its key.
+    intake_ops = [op for op in ops if isinstance(op, IntakeOp) and op.slot is not None]
     current: dict[tuple, tuple] = {}
     if checkoff_ops:
         # A superset of the batch's keys that the (item, date) index reads as ranges; bounded by
@@ -245,17 +324,34 @@ def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
             .values_list("date", "client_at", "op_id")
         )
         current.update((("diary", day), (at, op_id)) for day, at, op_id in entries)
+    if intake_ops:
+        days = [op.date for op in intake_ops]
+        doses = (
+            IntakeRecord.objects.filter(
+                patient=patient,
+                medication_id__in={op.medication for op in intake_ops},
+                date__gte=min(days),
+                date__lte=max(days),
+                slot__isnull=False,
+            )
+            .order_by()
+            .values_list("medication_id", "date", "slot", "client_at", "op_id")
+        )
+        current.update((("intake", med, day, slot), (at, op_id)) for med, day, slot, at, op_id in doses)
     return current
 
 
 def _write_winners(winners: list[Op], *, patient: Patient, now: datetime) -> int:
-    """Upsert the winning ops' check-offs and diary entries with fresh change numbers; returns the
-    last change number taken (the new cursor)."""
+    """Upsert the winning ops' check-offs, diary entries and intake records with fresh change numbers;
+    returns the last change number taken (the new cursor)."""
     seq = patient_take_seq(patient_id=patient.pk, count=len(winners))
-    checkoffs, entries = [], []
+    checkoffs, entries, doses = [], [], []
     for offset, op in enumerate(winners):
         if isinstance(op, CheckoffOp):
             checkoffs.append((op.item, patient.pk, op.date, op.done, op.op_id, op.at, seq + offset, now))
+        elif isinstance(op, IntakeOp):
+            dose = (op.medication, patient.pk, op.date, op.slot, op.status, op.reason)
+            doses.append((*dose, op.op_id, op.at, seq + offset, now))
         else:
             entry = [op.entry[name] for name in DIARY_FIELDS]
             entries.append((patient.pk, op.date, *entry, op.op_id, op.at, seq + offset, now))
@@ -272,5 +368,15 @@ def _write_winners(winners: list[Op], *, patient: Patient, now: datetime) -> int
         entries,
         unique=("patient", "date"),
         update=(*DIARY_FIELDS, "op_id", "client_at", "seq", "updated_at"),
+    )
+    if entries:  # the diary changed: screen for augmentation once the batch commits
+        augmentation_screen_after_commit(patient=patient)
+    # Extra doses (slot null) never conflict: the unique constraint treats nulls as distinct.
+    bulk.upsert(
+        IntakeRecord,
+        (*_INTAKE_FIELDS, "op_id", "client_at", "seq", "updated_at"),
+        doses,
+        unique=("medication", "date", "slot"),
+        update=("status", "reason", "op_id", "client_at", "seq", "updated_at"),
     )
     return seq + len(winners) - 1

@@ -1,15 +1,15 @@
-"""Change numbers and the changes a phone pulls: every write of a check-off or diary entry
-takes a per-patient sequence number, and a phone asks for what changed after its cursor.
+"""Change numbers and the changes a phone pulls: every write of a check-off, diary entry or intake
+record takes a per-patient sequence number, and a phone asks for what changed after its cursor.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
 from django.db import transaction
 from django.db.models import F
 
-from checklists.models import CheckOff, DiaryEntry, Patient
+from checklists.models import CheckOff, DiaryEntry, IntakeRecord, Patient
 
 
 def patient_take_seq(*, patient_id: int, count: int = 1) -> int:
@@ -49,9 +49,34 @@ def checkoff_change(
     }
 
 
+def intake_change(
+    medication_id: int,
+    day: date,
+    slot: time | None,
+    status: str,
+    reason: str,
+    at: datetime | None,
+    op_id: UUID | None,
+    seq: int,
+) -> dict[str, Any]:
+    """Return one intake record in the shape of a sync change, with JSON-ready values."""
+    return {
+        "kind": "intake",
+        "medication": medication_id,
+        "date": day.isoformat(),
+        "slot": None if slot is None else slot.strftime("%H:%M"),
+        "status": status,
+        "reason": reason,
+        "at": _json_instant(at),
+        "op_id": None if op_id is None else str(op_id),
+        "seq": seq,
+    }
+
+
 def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list[dict[str, Any]]:
-    """Return the current state of every check-off and diary entry of ``patient`` whose change number
-    is in (since, until], ordered by change number; all of them when ``since`` is None. Two queries.
+    """Return the current state of every check-off, diary entry and intake record of ``patient`` whose
+    change number is in (since, until], ordered by change number; all of them when ``since`` is None.
+    Three queries.
     """
     lower = -1 if since is None else since
     if lower >= until:
@@ -98,5 +123,11 @@ def sync_changes_for(*, patient: Patient, since: int | None, until: int) -> list
                 },
             )
         )
+    for med_id, day, slot, status, reason, at, op_id, seq in (
+        IntakeRecord.objects.filter(patient=patient, seq__gt=lower, seq__lte=until)
+        .order_by()
+        .values_list("medication_id", "date", "slot", "status", "reason", "client_at", "op_id", "seq")
+    ):
+        changes.append((seq, intake_change(med_id, day, slot, status, reason, at, op_id, seq)))
     changes.sort(key=lambda pair: pair[0])
     return [change for _, change in changes]

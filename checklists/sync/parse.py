@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
+from checklists.models.intake import INTAKE_REASON_MAX_LENGTH, IntakeStatus
 
 # Ids and cursors are database bigints.
 MAX_ID = 2**63 - 1
@@ -20,6 +21,7 @@ EARLIEST_CLIENT_DATE = date(1900, 1, 1)
 LATEST_CLIENT_DATE = date(2999, 12, 31)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+_SLOT_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # RFC 3339 date-time, which JSON Schema's "date-time" format means: seconds and an offset required.
 _AT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -54,7 +56,29 @@ class DiaryOp:
         return ("diary", self.date)
 
 
-Op = CheckoffOp | DiaryOp
+@dataclass(frozen=True, slots=True)
+class IntakeOp:
+    """Record a dose of a medicine on a date: a dose time (``slot``) taken or skipped, or an extra dose.
+
+    Each extra dose is its own record, so its key is its op id: extras never supersede each other.
+    """
+
+    op_id: UUID
+    medication: int
+    date: date
+    slot: time | None
+    status: str
+    at: datetime
+    reason: str = ""
+
+    @property
+    def key(self) -> tuple:
+        if self.slot is None:
+            return ("intake", self.medication, self.date, None, self.op_id)
+        return ("intake", self.medication, self.date, self.slot)
+
+
+Op = CheckoffOp | DiaryOp | IntakeOp
 
 
 @dataclass(slots=True)
@@ -177,6 +201,46 @@ def _parse_entry(value: Any, errors: dict[str, list[str]], path: str) -> dict[st
     return entry
 
 
+def _parse_intake(
+    raw: dict[str, Any], values: dict[str, Any], errors: dict[str, list[str]], path: str
+) -> None:
+    """Read an intake op's medication, slot, status and reason into ``values``, or name the problems."""
+    medication = raw.get("medication")
+    if "medication" not in raw:
+        errors[f"{path}.medication"] = [_("This field is required.")]
+    elif isinstance(medication, bool) or not isinstance(medication, int) or not 1 <= medication <= MAX_ID:
+        errors[f"{path}.medication"] = [_("Enter a medication id (a positive whole number).")]
+    else:
+        values["medication"] = medication
+    status = raw.get("status")
+    if status not in IntakeStatus.values:
+        errors[f"{path}.status"] = [_("Must be 'taken', 'skipped' or 'extra'.")]
+        return
+    values["status"] = status
+    if "slot" not in raw:
+        errors[f"{path}.slot"] = [_("This field is required (null for an extra dose).")]
+    elif status == IntakeStatus.EXTRA:
+        if raw["slot"] is not None:
+            errors[f"{path}.slot"] = [_("An extra dose has no dose time: send null.")]
+        else:
+            values["slot"] = None
+    elif not isinstance(raw["slot"], str) or not _SLOT_RE.match(raw["slot"]):
+        errors[f"{path}.slot"] = [_("Enter the dose time as HH:MM.")]
+    else:
+        values["slot"] = time.fromisoformat(raw["slot"])
+    reason = raw.get("reason")
+    if reason is None or reason == "":
+        values["reason"] = ""
+    elif status != IntakeStatus.SKIPPED:
+        errors[f"{path}.reason"] = [_("Only a skipped dose carries a reason.")]
+    elif not isinstance(reason, str) or len(reason) > INTAKE_REASON_MAX_LENGTH or not _storable(reason):
+        errors[f"{path}.reason"] = [
+            _("Enter text of at most %(max)d characters.") % {"max": INTAKE_REASON_MAX_LENGTH}
+        ]
+    else:
+        values["reason"] = reason
+
+
 def _parse_checkoff_fast(raw: Any) -> CheckoffOp | None:
     """Return the well-formed check-off op ``raw`` describes, or None to take the slow, explaining path.
 
@@ -255,12 +319,16 @@ def _parse_op(raw: Any, index: int, errors: dict[str, list[str]]) -> Op | None:
         take("done", parse_done)
     elif kind == "diary":
         values["entry"] = _parse_entry(raw.get("entry"), errors, f"{path}.entry")
+    elif kind == "intake":
+        _parse_intake(raw, values, errors, path)
     else:
-        errors[f"{path}.kind"] = [_("Must be 'checkoff' or 'diary'.")]
+        errors[f"{path}.kind"] = [_("Must be 'checkoff', 'diary' or 'intake'.")]
     if len(errors) > before:
         return None
     if kind == "checkoff":
         return CheckoffOp(**values)
+    if kind == "intake":
+        return IntakeOp(**values)
     return DiaryOp(**values)
 
 

@@ -3,12 +3,13 @@
 //   diary    diary entries per date
 //   outbox   sync ops not yet confirmed by the server, in the order they were made (autoIncrement key)
 //   rejected ops the server refused, kept to show the patient
+//   intake   the medicine intake log: one record per (medicine, date, dose time), an extra dose per op id
 //   meta     key/value: sync cursor, last synced time, CSRF token, care plan, profile, the last Progress answer
 // A local change and its outbox op are written in the same transaction, so neither exists without the other.
 import { done, open, remove, req } from "./idb.js";
 
-const VERSION = 1;
-const STORES = ["days", "diary", "outbox", "rejected", "meta"];
+const VERSION = 2; // 2: the intake store
+const STORES = ["days", "diary", "outbox", "rejected", "meta", "intake"];
 
 export function dbName(userKey) {
   return `rls-${userKey}`;
@@ -35,6 +36,11 @@ export function nowWithOffset(date = new Date()) {
   );
 }
 
+/** The intake log's key: one record per (medicine, date, dose time); an extra dose is its own, by op id. */
+export function intakeKey({ medication, date, slot, op_id: opId }) {
+  return slot ? `${medication}|${date}|${slot}` : `extra|${opId}`;
+}
+
 export class Store {
   constructor(db) {
     this.db = db;
@@ -42,11 +48,14 @@ export class Store {
 
   static async open(userKey) {
     const db = await open(dbName(userKey), VERSION, (database) => {
-      database.createObjectStore("days", { keyPath: "date" });
-      database.createObjectStore("diary", { keyPath: "date" });
-      database.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
-      database.createObjectStore("rejected", { keyPath: "op_id" });
-      database.createObjectStore("meta", { keyPath: "key" });
+      // Each version adds stores; an upgrade keeps the ones (and the outbox) a phone already has.
+      const make = (name, options) => database.objectStoreNames.contains(name) || database.createObjectStore(name, options);
+      make("days", { keyPath: "date" });
+      make("diary", { keyPath: "date" });
+      make("outbox", { keyPath: "seq", autoIncrement: true });
+      make("rejected", { keyPath: "op_id" });
+      make("meta", { keyPath: "key" });
+      make("intake", { keyPath: "key" });
     });
     // Another tab deleting this database (sign-out) must not be blocked by us.
     db.onversionchange = () => db.close();
@@ -135,6 +144,26 @@ export class Store {
   }
 
   /**
+   * Record a dose of `medication` on `date`: taken or skipped (with an optional reason) at its dose time
+   * `slot`, or an extra as-needed dose (slot null, each its own record). The local record and the outbox
+   * op, with an op id made here once, in one transaction.
+   */
+  async recordIntake({ medication, date, slot, status, reason = "" }) {
+    const op = { op_id: uuid(), kind: "intake", medication, date, slot: status === "extra" ? null : slot, status, at: nowWithOffset() };
+    if (status === "skipped" && reason) op.reason = reason;
+    const tx = this.db.transaction(["intake", "outbox"], "readwrite");
+    tx.objectStore("intake").put({ key: intakeKey(op), medication, date, slot: op.slot, status, reason: op.reason || "", at: op.at, op_id: op.op_id, pending: true });
+    tx.objectStore("outbox").add({ op });
+    await done(tx);
+    return op;
+  }
+
+  /** The intake records of `date` (all medicines). */
+  async intakeOn(date) {
+    return (await this.all("intake")).filter((row) => row.date === date);
+  }
+
+  /**
    * Apply a sync response: drop the ops the server has settled (applied, duplicate or rejected), keep
    * the rejected ones to show, and apply the server's changes except where a newer local op still waits.
    */
@@ -152,13 +181,16 @@ export class Store {
     }
     const waiting = new Set();
     const waitingDiary = new Set();
+    const waitingIntake = new Set();
     for (const { seq, op } of sent) {
       if (sentSeqs.has(seq) && (settled.has(op.op_id) || refused.has(op.op_id))) continue;
       if (op.kind === "checkoff") waiting.add(`${op.item}|${op.date}`);
       if (op.kind === "diary") waitingDiary.add(op.date);
+      if (op.kind === "intake") waitingIntake.add(intakeKey(op));
     }
     const days = tx.objectStore("days");
     const diary = tx.objectStore("diary");
+    const intake = tx.objectStore("intake");
     const byDate = new Map();
     for (const change of response.changes) {
       if (change.kind === "checkoff") {
@@ -167,6 +199,9 @@ export class Store {
         byDate.get(change.date).push(change);
       } else if (change.kind === "diary" && !waitingDiary.has(change.date)) {
         diary.put({ ...change.entry, date: change.date, pending: false });
+      } else if (change.kind === "intake" && !waitingIntake.has(intakeKey(change))) {
+        const { kind, seq, ...record } = change;
+        intake.put({ ...record, key: intakeKey(change), reason: change.reason || "", pending: false });
       }
     }
     for (const [date, changes] of byDate) {
@@ -178,6 +213,11 @@ export class Store {
     }
     for (const row of await req(diary.getAll())) {
       if (row.pending && !waitingDiary.has(row.date)) diary.put({ ...row, pending: false });
+    }
+    // A refused dose is not kept as if recorded; an accepted one is no longer waiting.
+    for (const row of await req(intake.getAll())) {
+      if (refused.has(row.op_id)) intake.delete(row.key);
+      else if (row.pending && !waitingIntake.has(row.key)) intake.put({ ...row, pending: false });
     }
     const meta = tx.objectStore("meta");
     meta.put({ key: "cursor", value: response.cursor });

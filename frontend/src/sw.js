@@ -122,12 +122,16 @@ self.addEventListener("sync", (event) => {
 
 // --- Push: a generic reminder ("You have 3 care tasks due"), no health details ---------------------------
 
-/** Show the reminder of a push payload (the server's reminder_payload: title, body, tag, url, date, items, reminder_ids). */
+/** Show the reminder of a push payload (the server's reminder_payload: title, body, tag, url, date, items,
+ * reminder_ids, doses, repeat). Doses are ids, a date and a dose time: never a medicine's name. */
 async function showReminder(data) {
   // Button labels in the patient's language, saved by the page (the payload carries no text but title/body).
   const strings = (await withStore((store) => store.getMeta("swStrings", {}))) || {};
+  const doses = data.doses || [];
   const actions = [];
-  if (data.items.length) actions.push({ action: "done", title: strings.done || "Done" });
+  // Two buttons at most show on most phones: "Taken" for due doses, else "Done" for due items.
+  if (doses.length) actions.push({ action: "taken", title: strings.taken || "Taken" });
+  else if (data.items.length) actions.push({ action: "done", title: strings.done || "Done" });
   if (data.reminder_ids.length) actions.push({ action: "snooze", title: strings.snooze || "Snooze 30 min" });
   const icon = CONFIG.precache.find((url) => url.includes("icon-192"));
   await self.registration.showNotification(data.title, {
@@ -135,20 +139,36 @@ async function showReminder(data) {
     tag: data.tag,
     icon,
     badge: icon,
-    data: { url: data.url, date: data.date, items: data.items, reminder_ids: data.reminder_ids },
+    data: { url: data.url, date: data.date, items: data.items, reminder_ids: data.reminder_ids, doses },
+    renotify: Boolean(data.repeat), // "remind again": sound again though the tag may repeat
     actions,
   });
 }
 
 self.addEventListener("push", (event) => {
   // Our server sends JSON only; a push it did not send gets the browser's own generic notification.
-  event.waitUntil(showReminder(event.data.json()));
+  // The open pages refresh their inbox badge: the server wrote the feed entry before it pushed.
+  event.waitUntil(showReminder(event.data.json()).then(() => tellPages({ type: "pushed" })));
 });
 
 async function markDone(data) {
   await withStore(async (store) => {
     for (const item of data.items) await store.setCheck({ item, date: data.date, done: true });
   });
+  await sendOutbox();
+}
+
+/** "Taken": record each due dose of the reminder as taken, through the outbox (the intake op). */
+async function markTaken(data) {
+  await withStore(async (store) => {
+    for (const dose of data.doses || []) {
+      await store.recordIntake({ medication: dose.medication, date: dose.date, slot: dose.slot, status: "taken" });
+    }
+  });
+  await sendOutbox();
+}
+
+async function sendOutbox() {
   await tellPages({ type: "changed" });
   try {
     await flushOutbox();
@@ -178,11 +198,13 @@ async function openToday(url) {
   return self.clients.openWindow(target);
 }
 
-/** What a tap on a reminder does: "done" checks its items, "snooze" snoozes it, anything else opens Today. */
+/** What a tap on a reminder does: "done" checks its items, "taken" records its doses, "snooze" snoozes it,
+ * anything else opens Today. */
 function handleNotification(notification, action) {
   const { data } = notification;
   notification.close();
   if (action === "done") return markDone(data);
+  if (action === "taken") return markTaken(data);
   if (action === "snooze") return snooze(data);
   return openToday(data.url);
 }

@@ -98,7 +98,8 @@ def test_patient_sees_their_plan(full_plan):
     }
     meds = {m["name"]: m for m in body["medications"]}
     assert meds["Zoloft 50mg"]["review_with_clinician"] is True
-    assert "Review with your clinician" in meds["Zoloft 50mg"]["review_note"]
+    assert meds["Zoloft 50mg"]["review_note"].startswith("Keep taking your medicines as prescribed.")
+    assert "discuss it with your clinician before changing anything" in meds["Zoloft 50mg"]["review_note"]
     assert "stop" not in meds["Zoloft 50mg"]["review_note"].lower()
     assert meds["Pramipexole"]["review_with_clinician"] is False
     assert meds["Pramipexole"]["review_note"] is None

@@ -44,7 +44,11 @@ def openapi_document() -> dict:
 def wsgi_app(db, settings):
     """The project's WSGI app; call it inside ``connection_kept()``."""
     # Generated requests come thick and fast from one user: no throttling here.
-    settings.API_THROTTLE_RATES = {"patient": "1000000/minute", "sync": "1000000/minute"}
+    settings.API_THROTTLE_RATES = {
+        "patient": "1000000/minute",
+        "sync": "1000000/minute",
+        "reminder_test": "1000000/minute",
+    }
     return get_wsgi_application()
 
 

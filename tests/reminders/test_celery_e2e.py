@@ -9,16 +9,16 @@ redis-server on a free port, so stopping the broker disturbs no one.
 import os
 import shutil
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from checklists.models import Patient, PushSubscription
+from checklists.models import IntakeRecord, Medication, Patient, PushSubscription
 from checklists.models.reminders import Delivery, Notification, Reminder
-from checklists.reminders.services import reminder_create
+from checklists.reminders.services import medication_reminders_sync, reminder_create, reminder_update
 from tests.factories import PatientFactory
 from tests.reminders.conftest import subscribe
 from tests.reminders.fakepush import FakePushService
@@ -212,3 +212,72 @@ def test_broker_down_then_back_loses_nothing(env, workers, push_service, redis_s
     assert f"requeued {len(patients)}" in out
     wait_for(all_sent, timeout=60, message="the waiting deliveries to go out")
     assert Counter(r.subscriber for r in push_service.received) == {f"phone{n}": 1 for n in range(5)}
+
+
+def noon_zone() -> str:
+    """A fixed-offset zone where it is about noon now: a repeat 10 minutes on stays on the same day."""
+    hours = (12 - timezone.now().hour + 12) % 24 - 12  # UTC offset in -12..11
+    return f"Etc/GMT{-hours:+d}" if hours else "Etc/GMT"  # POSIX signs: Etc/GMT-2 is UTC+2
+
+
+def dose_patient(push_service: FakePushService) -> tuple[Patient, Medication, Reminder]:
+    patient = PatientFactory.create(user__email="dose@example.com", time_zone=noon_zone())
+    subscribe(patient, push_service, "phone")
+    now_local = timezone.now().astimezone(patient.zone).time().replace(second=0, microsecond=0)
+    medication = Medication.objects.create(
+        patient=patient, name="Pramipexole", dose_times=now_local.strftime("%H:%M"), start_date=None
+    )
+    [reminder] = medication_reminders_sync(medication=medication)
+    return patient, medication, reminder
+
+
+def due_now(reminder: Reminder) -> None:
+    """Bring the reminder's next slot (regular or repeat, its round kept) to just before now."""
+    Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_a_dose_reminder_reaches_the_phone_with_ids_only_then_repeats_until_taken(env, workers, push_service):
+    patient, medication, reminder = dose_patient(push_service)
+    reminder_update(reminder=reminder, repeat_every_minutes=10, repeat_max_times=3)
+    due_now(reminder)
+    workers()
+
+    dispatch_once(env)
+    wait_for(lambda: len(push_service.received) == 1, timeout=60, message="the dose reminder")
+    [first] = push_service.received
+    today = timezone.now().astimezone(patient.zone).date().isoformat()
+    slot = reminder.dose_time.strftime("%H:%M") if reminder.dose_time else ""
+    assert first.payload["doses"] == [{"medication": medication.pk, "date": today, "slot": slot}]
+    assert first.payload["body"] == "You have 1 care task due" and first.payload["repeat"] is False
+    assert "pramipexole" not in str(first.payload).lower()
+    # The repeat is scheduled ten minutes after the slot.
+    wait_for(all_sent, timeout=60, message="the first slot to be recorded")
+    assert Reminder.objects.get(pk=reminder.pk).repeat_round == 1
+
+    due_now(reminder)
+    dispatch_once(env)
+    wait_for(lambda: len(push_service.received) == 2, timeout=60, message="the repeat")
+    assert push_service.received[1].payload["repeat"] is True
+    wait_for(all_sent, timeout=60, message="the repeat to be recorded")
+    assert Notification.objects.filter(patient=patient).count() == 1  # a repeat adds no feed entry
+
+    # "Taken" recorded (as the service worker's intake op does through the sync): the repeats stop.
+    IntakeRecord.objects.create(
+        medication=medication,
+        patient=patient,
+        date=date.fromisoformat(today),
+        slot=reminder.dose_time,
+        status="taken",
+    )
+    due_now(reminder)
+    dispatch_once(env)
+    wait_for(
+        lambda: Delivery.objects.filter(reminder=reminder, status="skipped").exists(),
+        timeout=60,
+        message="the next repeat to be skipped",
+    )
+    after = Reminder.objects.get(pk=reminder.pk)
+    assert after.repeat_round == 0
+    assert after.next_fire_at is not None and after.next_fire_at > timezone.now() + timedelta(hours=20)
+    assert len(push_service.received) == 2
+    assert push_service.rejected == []

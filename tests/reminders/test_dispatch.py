@@ -147,13 +147,15 @@ def test_send_pushes_one_summary_with_ids_only(patient, trigger_checklist, vapid
     [received] = fake_push.received
     items = sorted(trigger_checklist.items.values_list("id", flat=True))
     assert received.payload == {
-        "title": "RLS Care",
+        "title": "Care reminder",
         "body": "You have 4 care tasks due",
         "tag": "rls-2027-07-07T11:30:00Z",
         "url": "/#today",
         "date": "2027-07-07",
         "items": items,
         "reminder_ids": sorted([reminder.pk, medication.pk]),
+        "doses": [],  # a medication reminder of no medicine (made before dose reminders) has no dose
+        "repeat": False,
     }
     assert received.ttl == 4 * 3600
     assert fake_push.rejected == []
@@ -287,7 +289,8 @@ def test_gone_subscription_is_deleted_and_email_is_the_fallback(patient, vapid, 
     assert not PushSubscription.objects.exists()
     [message] = mailoutbox
     assert message.to == ["pat@example.com"]
-    assert "You have 1 care task due" in message.subject
+    assert message.subject == "Care reminder"
+    assert "You have 1 care task due" in message.body
     assert Notification.objects.filter(patient=patient).count() == 1
 
 

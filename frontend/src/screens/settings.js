@@ -1,4 +1,4 @@
-// Settings: sync status, reminders on this phone (push from a tap), reminder times, quiet hours and
+// Settings: sync status, the way to the reminders screen (screens/reminders.js), quiet hours and
 // time zone, install guidance, storage, the password change link, and sign-out (which wipes this user's
 // data from the phone).
 import { api, csrfFromCookie } from "../api.js";
@@ -14,36 +14,7 @@ export function title() {
   return t("nav.settings");
 }
 
-function base64UrlToBytes(value) {
-  const padded = (value + "=".repeat((4 - (value.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
-  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-}
-
 const errorText = errorMessage;
-
-/** Subscribe this browser to Web Push and register the subscription with the server (from a tap only). */
-async function enablePush(status) {
-  if (!("Notification" in window) || !("PushManager" in window)) {
-    status.textContent = t("push.unsupported");
-    return;
-  }
-  const permission = await Notification.requestPermission();
-  if (permission !== "granted") {
-    status.textContent = t("push.denied");
-    return;
-  }
-  try {
-    const { public_key: key } = await api("/api/v1/push/vapid-public-key/");
-    const registration = await navigator.serviceWorker.ready;
-    const subscription =
-      (await registration.pushManager.getSubscription()) ||
-      (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(key) }));
-    await api("/api/v1/push-subscriptions/", { method: "POST", body: subscription.toJSON() });
-    status.textContent = t("push.on");
-  } catch (error) {
-    status.textContent = errorText(error);
-  }
-}
 
 /** Remove this user's IndexedDB, caches and service worker from the phone. */
 async function wipeLocalData(app) {
@@ -106,52 +77,13 @@ async function syncSection(app) {
   );
 }
 
+/** Reminders live on their own screen: where they go (this phone, email), the test button, each reminder. */
 function remindersSection() {
-  const status = h("p", { role: "status", id: "push-status" }, "Notification" in window && Notification.permission === "granted" ? t("push.on") : "");
-  const list = h("div", {}, h("p", { class: "muted" }, t("app.loading")));
-  api("/api/v1/reminders/")
-    .then((reminders) => {
-      if (!reminders.length) return replace(list, h("p", { class: "muted" }, t("settings.noReminders")));
-      replace(
-        list,
-        h(
-          "ul",
-          { class: "plain" },
-          reminders.map((reminder) => {
-            const id = `reminder-${reminder.id}`;
-            const note = h("span", { role: "status", class: "muted" });
-            return h(
-              "li",
-              { class: "field inline" },
-              h("label", { for: id }, reminder.label || t("settings.reminder")),
-              h("input", {
-                type: "time",
-                id,
-                value: reminder.local_time,
-                onchange: async (event) => {
-                  try {
-                    await api(`/api/v1/reminders/${reminder.id}/`, { method: "PATCH", body: { local_time: event.target.value } });
-                    note.textContent = t("settings.saved");
-                  } catch (error) {
-                    note.textContent = errorText(error);
-                  }
-                },
-              }),
-              note,
-            );
-          }),
-        ),
-      );
-    })
-    .catch(() => replace(list, h("p", { class: "muted" }, t("settings.remindersUnavailable"))));
   return section(
     "settings-reminders",
     t("settings.reminders"),
     h("p", {}, t("settings.remindersIntro")),
-    h("button", { type: "button", class: "button", onclick: () => enablePush(status) }, t("push.enable")),
-    status,
-    h("p", { class: "hint" }, t("install.iosPush")),
-    list,
+    h("a", { class: "button secondary", href: "#reminders", id: "open-reminders" }, t("reminders.open")),
   );
 }
 

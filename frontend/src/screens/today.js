@@ -3,6 +3,8 @@ import { api, failureKind } from "../api.js";
 import { addDays, formatDay, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { todaySection } from "../intake.js";
+import { safetyFooter } from "./safety.js";
 
 export const HISTORY_DAYS = 30; // how far back late entries are offered
 
@@ -40,6 +42,7 @@ export async function render(app, root, param) {
   const today = todayIso();
   const date = param && /^\d{4}-\d{2}-\d{2}$/.test(param) && param <= today ? param : today;
   let loadError = null;
+  const doses = todaySection(app, date); // made once: it redraws itself when the store changes
 
   const draw = async () => {
     const day = await app.store.get("days", date);
@@ -65,6 +68,7 @@ export async function render(app, root, param) {
         nav,
         h("p", { class: "alert", role: "alert", "data-testid": "day-error" }, t(message)),
         h("button", { type: "button", class: "button secondary", onclick: load }, t("today.retry")),
+        safetyFooter(),
       );
       return;
     }
@@ -123,6 +127,8 @@ export async function render(app, root, param) {
       ),
       nav,
       sections.length ? sections : h("p", { class: "muted" }, t("today.nothing")),
+      doses,
+      safetyFooter(),
     );
     if (focused) root.querySelector(`[data-item="${focused}"]`)?.focus();
   };
