@@ -7,20 +7,23 @@ working at once. The hash also covers the email, the last sign-in and the time i
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
+from checklists.accounts.email_names import account_email_app_name, account_email_sender
 from checklists.models import Patient
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,48 @@ def invitation_link(*, patient: Patient) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+class InvitationState(models.TextChoices):
+    """Where a patient's invitation stands, as the clinicians' list shows it."""
+
+    NOT_SENT = "not-sent", gettext_lazy("not sent")
+    SENT = "sent", gettext_lazy("sent, not yet accepted")
+    EXPIRED = "expired", gettext_lazy("expired, not accepted (resend it)")
+    ACCEPTED = "accepted", gettext_lazy("accepted")
+
+
+def _expired_before() -> timedelta:
+    # The link is Django's password-reset token: it stops working after PASSWORD_RESET_TIMEOUT.
+    return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+
+def invitation_state(*, patient: Patient) -> str:
+    """Return the patient's InvitationState value: accepted, expired (the newest link is older than
+    PASSWORD_RESET_TIMEOUT), sent, or not sent (never, or withdrawn)."""
+    if patient.invitation_accepted_at or patient.user.has_usable_password():
+        return InvitationState.ACCEPTED
+    if patient.invited_at is None:
+        return InvitationState.NOT_SENT
+    if patient.invited_at < timezone.now() - _expired_before():
+        return InvitationState.EXPIRED
+    return InvitationState.SENT
+
+
+def invitation_state_filter(queryset: models.QuerySet[Patient], state: str) -> models.QuerySet[Patient]:
+    """Return the patients of ``queryset`` whose invitation_state is ``state`` (one query)."""
+    accepted = models.Q(invitation_accepted_at__isnull=False) | ~models.Q(
+        user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+    )
+    cutoff = timezone.now() - _expired_before()
+    if state == InvitationState.ACCEPTED:
+        return queryset.filter(accepted)
+    open_ = queryset.exclude(accepted)
+    if state == InvitationState.NOT_SENT:
+        return open_.filter(invited_at__isnull=True)
+    if state == InvitationState.EXPIRED:
+        return open_.filter(invited_at__lt=cutoff)
+    return open_.filter(invited_at__gte=cutoff)
+
+
 def invitation_open(*, patient: Patient) -> bool:
     """Return whether the patient has not yet chosen a password: their invitation can still be
     corrected, resent or withdrawn."""
@@ -65,11 +110,16 @@ def invitation_send(*, patient: Patient) -> None:
         "patient": patient,
         "link": invitation_link(patient=patient),
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
+        "app_name": account_email_app_name(),  # "": neutral wording (the app's name names the condition)
     }
     with override(patient.language):
-        subject = _("Your invitation to RLS Care")
+        if context["app_name"]:
+            subject = _("Your invitation to %(app)s") % {"app": context["app_name"]}
+        else:
+            subject = _("Your invitation to your care team's app")
         body = render_to_string("checklists/email/invitation.txt", context)
-    send_mail(subject, body, None, [patient.user.email])
+        sender = account_email_sender()
+    send_mail(subject, body, sender, [patient.user.email])
     patient.invited_at = timezone.now()
     patient.save(update_fields=["invited_at"])
     logger.info("Invitation sent to patient %s", patient.pk)

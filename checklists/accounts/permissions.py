@@ -34,6 +34,13 @@ CLINICIAN_PERMISSIONS: list[tuple[str, str]] = [
     ("checklists", "view_severityscore"),
     ("checklists", "add_severityscore"),
     ("checklists", "change_severityscore"),
+    # augmentation screening: the clinician picks a baseline and reviews findings (never adds or deletes one)
+    ("checklists", "view_augmentationbaseline"),
+    ("checklists", "add_augmentationbaseline"),
+    ("checklists", "change_augmentationbaseline"),
+    ("checklists", "delete_augmentationbaseline"),
+    ("checklists", "view_augmentationfinding"),
+    ("checklists", "change_augmentationfinding"),
     # security: the clinician sees which of their patients closed their account
     ("checklists", "view_accountclosure"),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from checklists.accounts.permissions import CLINICIAN_PERMISSIONS
+from checklists.clinics.selectors import patient_clinic_for
 from checklists.models import Patient
 from checklists.models.patients import CLINICIANS_GROUP
 from checklists.reminders.services import reminders_reschedule_patient
@@ -66,6 +67,7 @@ def patient_create(
         language=language,
         quiet_hours_start=quiet_hours_start,
         quiet_hours_end=quiet_hours_end,
+        clinic=patient_clinic_for(clinician=clinician),  # the inviting clinician's clinic
     )
     patient.full_clean(exclude=["user"])
     patient.save()

@@ -3,6 +3,7 @@ from django.urls import path
 
 from checklists.accounts import views
 from checklists.security import views as security_views
+from checklists.security.recovery_views import two_factor_recovery_codes
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -18,4 +19,5 @@ urlpatterns = [
     # security: clinicians' two-factor sign-in
     path("2fa/setup/", security_views.two_factor_setup, name="two_factor_setup"),
     path("2fa/verify/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("2fa/recovery-codes/", two_factor_recovery_codes, name="two_factor_recovery_codes"),
 ]

@@ -1,3 +1,3 @@
 """The clinicians' workspace. Each module registers the admin for one topic."""
 
-from checklists.admin import assignments, audit, careplan, library, patients, site  # noqa: F401
+from checklists.admin import assignments, audit, careplan, clinics, library, patients, site  # noqa: F401

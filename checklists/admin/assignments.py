@@ -1,5 +1,7 @@
 """One patient's checklists: their schedule and their own copy of the items."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.db import transaction
 from django.db.models import Model
@@ -7,9 +9,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checklists.admin.audit import AuditedDeleteConfirmationMixin
 from checklists.admin.forms import AssignmentInlineForm, AssignmentItemForm
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline
 from checklists.models import Assignment, AssignmentItem
+from checklists.plan.assigning import assignments_with_history, running_duplicates
 from checklists.plan.services import assignment_create, assignment_item_add
 
 
@@ -32,9 +36,27 @@ class AssignmentForm(AssignmentInlineForm):
     class Meta(AssignmentInlineForm.Meta):
         fields = ["patient", *AssignmentInlineForm.Meta.fields]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        patient, template = cleaned.get("patient"), cleaned.get("template")
+        if self.instance.pk is None and patient is not None and template is not None:
+            running = running_duplicates(
+                patients=[patient],
+                template=template,
+                start_date=cleaned.get("start_date"),
+                end_date=cleaned.get("end_date"),
+            ).get(patient.pk)
+            if running is not None:
+                self.add_error(
+                    "template",
+                    _("“%(name)s” is already in this plan (from %(start)s): change that one's dates instead.")
+                    % {"name": template.name, "start": running.start_date.isoformat()},
+                )
+        return cleaned
+
 
 @admin.register(Assignment)
-class AssignmentAdmin(PatientScopedAdmin):
+class AssignmentAdmin(AuditedDeleteConfirmationMixin, PatientScopedAdmin):
     form = AssignmentForm
     list_display = ["name", "patient", "category", "start_date", "end_date", "schedule_display", "active"]
     list_filter = ["category", "active"]
@@ -51,6 +73,20 @@ class AssignmentAdmin(PatientScopedAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_actions(
+        self, request: HttpRequest, action_location: admin.ActionLocation = admin.ActionLocation.CHANGE_LIST
+    ) -> dict:
+        actions = super().get_actions(request, action_location)
+        # "Delete selected" would delete checklists with check-offs too: one at a time, from its page.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # A checklist with check-offs is ended (untick Active or set an end date), never deleted.
+        if obj is not None and assignments_with_history(assignment_ids=[obj.pk]):
+            return False
+        return super().has_delete_permission(request, obj)
 
     @admin.display(description=_("days"))
     def schedule_display(self, obj: Assignment) -> str:

@@ -1,16 +1,23 @@
 """Forms of the clinicians' workspace."""
 
 import zoneinfo
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 
 from checklists.accounts.invitations import invitation_open
+from checklists.admin.scoping import PatientScopedFormSet
+from checklists.careplan.conditions import CONDITION_FORM_FIELDS
 from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient
+from checklists.plan.assigning import assignments_with_history, periods_overlap, running_duplicates
 from checklists.plan.rules import EVERY_DAY, WEEKDAY_NAMES, mask_to_weekdays, weekdays_to_mask
 
+# The confirmation a clinician ticks to take themselves off a patient's care team.
+LEAVE_CARE_TEAM = "leave_care_team"
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 WEEKDAY_CHOICES = [(str(day), name) for day, name in enumerate(WEEKDAY_NAMES)]
 
@@ -87,10 +94,28 @@ class PatientChangeForm(forms.ModelForm):
         help_text=_("Correcting it sends a fresh invitation here; the links sent before stop working."),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    leave_care_team = forms.BooleanField(
+        label=_("Yes, remove me from this care team"),
+        required=False,
+        help_text=_("You will no longer see this patient; a colleague on the care team can add you again."),
+    )
+    # The clinician saving the form (set by the admin): removing themselves asks first.
+    requesting_user: Any = None
 
     class Meta:
         model = Patient
-        fields = ["time_zone", "language", "quiet_hours_start", "quiet_hours_end", "care_team"]
+        fields = [
+            "time_zone",
+            "language",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "care_team",
+            *CONDITION_FORM_FIELDS,
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "pregnancy_due_date": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -104,6 +129,35 @@ class PatientChangeForm(forms.ModelForm):
         if _email_taken(email, except_user_id=self.instance.user_id):
             raise forms.ValidationError(_("An account with this email address already exists."))
         return email
+
+    def clean_care_team(self) -> Any:
+        team = self.cleaned_data.get("care_team")
+        if not team:
+            raise forms.ValidationError(
+                _("A patient needs at least one clinician on their care team: tick at least one.")
+            )
+        return team
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        user = self.requesting_user
+        team = cleaned.get("care_team")
+        leaving = (
+            user is not None
+            and team is not None
+            and user not in team
+            and self.instance.pk is not None
+            and self.instance.care_team.filter(pk=user.pk).exists()
+        )
+        if leaving and not cleaned.get(LEAVE_CARE_TEAM):
+            self.add_error(
+                "care_team",
+                _(
+                    "You are removing yourself from this patient's care team: you will no longer see "
+                    'their record. Tick "Yes, remove me" and save again, or tick your name to stay.'
+                ),
+            )
+        return cleaned
 
 
 class AssignmentInlineForm(forms.ModelForm):
@@ -140,6 +194,58 @@ class AssignmentInlineForm(forms.ModelForm):
         return cleaned
 
 
+class AssignmentFormSet(PatientScopedFormSet):
+    """The checklists on a patient's page. One with check-offs has no "Delete?" tick (it is ended:
+    untick Active or set an end date), and a checklist already running cannot be added again."""
+
+    def _history(self) -> set[int]:
+        # One query for the page's rows (not self.forms: this runs while the forms are being built).
+        if not hasattr(self, "_history_ids"):
+            ids = list(self.get_queryset().values_list("pk", flat=True))
+            self._history_ids = assignments_with_history(assignment_ids=ids)
+        return self._history_ids
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self.can_delete and form.instance.pk is not None and form.instance.pk in self._history():
+            # Nothing to tick, and a tick posted anyway is ignored (a disabled field keeps its initial).
+            form.fields[DELETION_FIELD_NAME] = forms.BooleanField(
+                required=False, disabled=True, widget=forms.HiddenInput
+            )
+
+    def clean(self) -> None:
+        super().clean()
+        patient = self.instance
+        leaving = [form.instance.pk for form in self.deleted_forms if form.instance.pk is not None]
+        added: list[tuple[Any, date, date | None]] = []
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", None)
+            if not cleaned or form.instance.pk is not None or cleaned.get(DELETION_FIELD_NAME):
+                continue
+            template = cleaned.get("template")
+            if template is None:
+                continue
+            start = cleaned.get("start_date") or patient.local_today()
+            end = cleaned.get("end_date")
+            running = running_duplicates(
+                patients=[patient], template=template, start_date=start, end_date=end, exclude_ids=leaving
+            ).get(patient.pk)
+            twice = any(
+                other == template and periods_overlap(start, end, other_start, other_end)
+                for other, other_start, other_end in added
+            )
+            if running is not None:
+                form.add_error(
+                    "template",
+                    _("“%(name)s” is already in this plan (from %(start)s): change that one's dates instead.")
+                    % {"name": template.name, "start": running.start_date.isoformat()},
+                )
+            elif twice:
+                form.add_error("template", _("“%(name)s” is added twice here.") % {"name": template.name})
+            else:
+                added.append((template, start, end))
+
+
 class AssignmentItemForm(forms.ModelForm):
     """One item of a patient's checklist; ticking "retired" stops it being due from now on."""
 
@@ -173,7 +279,8 @@ class AssignmentItemForm(forms.ModelForm):
 
 
 class AssignTemplateForm(forms.Form):
-    """The bulk action's intermediate step: which template, from when."""
+    """The bulk action's intermediate step: which template, from when to when, on which days (the
+    same choices as a checklist added on the patient's page)."""
 
     template = forms.ModelChoiceField(label=_("Checklist"), queryset=ChecklistTemplate.objects.all())
     start_date = forms.DateField(
@@ -182,3 +289,26 @@ class AssignTemplateForm(forms.Form):
         help_text=_("Empty: each patient's today."),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    end_date = forms.DateField(
+        label=_("End date"),
+        required=False,
+        help_text=_("Empty: no end."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    weekdays = WeekdaysField(
+        label=_("Days"),
+        initial=mask_to_weekdays(EVERY_DAY),
+        required=False,
+        help_text=_("None ticked: every day."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("weekdays"):
+            cleaned["weekdays"] = EVERY_DAY
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        if end and not start:
+            self.add_error("start_date", _("Set a start date when you set an end date."))
+        return cleaned

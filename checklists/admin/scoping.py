@@ -1,8 +1,10 @@
 """Scoping for the clinicians' workspace: a clinician only ever sees their own patients' rows.
 
 Every ModelAdmin that shows patient data uses ``PatientScopedAdmin`` (or the inline variant) and names
-the lookup from its model to ``Patient`` in ``patient_lookup``. Out-of-scope objects are simply not in
-the queryset, so a direct URL to one is a 404, and foreign-key choices and autocomplete are limited too.
+the lookup from its model to ``Patient`` in ``patient_lookup``. A row is in scope when its patient is on
+the clinician's care team and of the clinician's clinic (both, always). Out-of-scope objects are simply
+not in the queryset, so a direct URL to one is a 404, and foreign-key choices and autocomplete are
+limited too (checklist templates to the default library and the clinician's clinic's own).
 
 Every scoped admin also writes the access log (``checklists.security.audit``) for free: a change
 list writes one "view" entry per patient shown on the page (who saw whose rows, not one per row); a
@@ -21,7 +23,8 @@ from django.forms import BaseInlineFormSet, ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from checklists.models import Patient
+from checklists.clinics.selectors import clinicians_for, same_clinic_q, templates_for
+from checklists.models import ChecklistTemplate, Patient
 from checklists.security.audit import (
     Action,
     audit_record,
@@ -47,14 +50,17 @@ def admin_user(request: HttpRequest) -> User:
 
 
 def scope_to_clinician(queryset: QuerySet, request: HttpRequest, patient_lookup: str) -> QuerySet:
-    """Return ``queryset`` limited to rows of patients on the requesting user's care team."""
+    """Return ``queryset`` limited to rows of patients on the requesting user's care team and of their
+    clinic (a superuser: every row)."""
     user = request.user
     if user.is_superuser:
         return queryset
     if not (user.is_active and user.is_staff):
         return queryset.none()
     care_team_filter = f"{patient_lookup}__care_team" if patient_lookup else "care_team"
-    return queryset.filter(**{care_team_filter: user}).distinct()
+    # On the care team AND of the same clinic: a care team that lists another clinic's clinician
+    # (however it came to) still shows them nothing (checklists/clinics/selectors.py).
+    return queryset.filter(same_clinic_q(user, patient_lookup), **{care_team_filter: user}).distinct()
 
 
 class _ScopedForeignKeysMixin(_FormfieldsBase):
@@ -66,7 +72,31 @@ class _ScopedForeignKeysMixin(_FormfieldsBase):
             kwargs["queryset"] = scope_to_clinician(Patient.objects.all(), request, "")
         elif hasattr(related, "patient"):
             kwargs["queryset"] = scope_to_clinician(related._default_manager.all(), request, "patient")
+        elif related is User and not request.user.is_superuser:
+            kwargs["queryset"] = clinicians_for(request.user)  # never another clinic's clinicians
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _limit_template_choices(form: Any, user: Any) -> None:
+    """Offer (and accept) only the templates ``user`` may assign: the default library and their own
+    clinic's. A posted id of another clinic's template is then the field's "not a valid choice"."""
+    for field in form.fields.values():
+        queryset = field.queryset if isinstance(field, ModelChoiceField) else None
+        if queryset is not None and queryset.model is ChecklistTemplate:
+            field.queryset = queryset.filter(pk__in=templates_for(user).values("pk"))
+
+
+def with_clinic_templates(form_class: type, request: HttpRequest) -> type:
+    """Return ``form_class`` whose checklist-template choices are limited to the requesting user's."""
+    user = request.user
+
+    class ClinicTemplatesForm(form_class):  # a form class made at run time
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            _limit_template_choices(self, user)
+
+    ClinicTemplatesForm.__name__ = ClinicTemplatesForm.__qualname__ = form_class.__name__
+    return ClinicTemplatesForm
 
 
 class _AuditedAdminMixin(_AdminBase):
@@ -158,6 +188,9 @@ class PatientScopedAdmin(_AuditedAdminMixin, _ScopedForeignKeysMixin, admin.Mode
             raise Http404
         return obj
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return with_clinic_templates(super().get_form(request, obj, change=change, **kwargs), request)
+
 
 class PatientScopedFormSet(BaseInlineFormSet):
     """An inline formset whose rows can only be the parent's own rows (as scoped for this clinician).
@@ -190,5 +223,6 @@ class PatientScopedInline(_ScopedForeignKeysMixin, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         # The parent admin's save_formset reads this to write the access log for inline rows.
         formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_clinic_templates(formset.form, request)
         formset.patient_lookup = self.patient_lookup  # type: ignore[attr-defined]  # our marker, read above
         return formset

@@ -38,6 +38,11 @@ class AccessLog(models.Model):
         SIGN_IN_FAILED = "sign-in-failed", _("sign-in failed")
         SIGN_OUT_EVERYWHERE = "sign-out-everywhere", _("sign-out everywhere")
         ACCOUNT_DELETED = "account-deleted", _("account deleted")
+        # A clinician asked for a record that is not theirs (a 404): who, and what they asked for.
+        REFUSED = "refused", _("refused")
+        CARE_TEAM_ADD = "care-team-add", _("clinician added to the care team")
+        CARE_TEAM_REMOVE = "care-team-remove", _("clinician removed from the care team")
+        INVITATION_SENT = "invitation-sent", _("invitation sent")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -60,6 +65,8 @@ class AccessLog(models.Model):
     )
     # The patient's id, kept after the patient's account is deleted.
     patient_ref = models.BigIntegerField(_("patient id"), null=True, blank=True, db_index=True)
+    # The patient's name as the care team knew it when the entry was written (kept after a rename).
+    patient_label = models.CharField(_("patient (as recorded)"), max_length=254, blank=True)
     object_kind = models.CharField(_("object kind"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices)

@@ -23,7 +23,15 @@ def inline_management(prefix: str = "assignments", total: int = 1, initial: int 
 
 def careplan_inlines_empty() -> dict:
     """The care-plan inlines on the same page, posted unchanged (care-plan issue)."""
-    prefixes = ["follow_ups", "lab_results", "medications", "severity_scores", "diary_entries"]
+    prefixes = [
+        "follow_ups",
+        "lab_results",
+        "medications",
+        "severity_scores",
+        "diary_entries",
+        "augmentation_baseline",
+        "augmentation_findings",
+    ]
     return {k: v for prefix in prefixes for k, v in inline_management(prefix, total=0).items()}
 
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from checklists.careplan import services
-from checklists.models import DiaryEntry, FollowUp, Medication
+from checklists.careplan.augmentation_services import augmentation_screen
+from checklists.models import AugmentationBaseline, DiaryEntry, FollowUp, Medication
 from checklists.models.careplan import FollowUpKind, FollowUpStatus
 from tests.factories import LabResultFactory, PatientFactory
 
@@ -30,6 +31,11 @@ def flagged_patient(patient, clinician):
             onset_time=onset,
             note=f"night {offset}",
         )
+    # The two weeks before as the augmentation baseline (onset 21:00), screened as after a diary write.
+    AugmentationBaseline.objects.create(
+        patient=patient, start=today - timedelta(days=27), end=today - timedelta(days=14)
+    )
+    augmentation_screen(patient=patient)
     overdue = services.followup_create(
         patient=patient,
         kind=FollowUpKind.MEDICATION_REVIEW,

@@ -1,0 +1,1 @@
+"""The clinicians' worklist: who needs attention now, and why (issue 19)."""
