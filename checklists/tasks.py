@@ -1,21 +1,29 @@
 """Celery tasks: thin wrappers that load ids and call a service (services never import tasks)."""
 
+import time
 from datetime import datetime
 from importlib import import_module
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from checklists.accounts.password_reset import password_reset_email_send
+from checklists.careplan import augmentation_services
+from checklists.ops import marks, metrics
 from checklists.reminders import dispatch
 from checklists.reminders.send import reminders_send_slot
 
 
 @shared_task(name="checklists.tasks.reminders_sweep", ignore_result=True)
 def reminders_sweep() -> None:
-    """Run one reminder sweep (the beat entry 'reminders-sweep' sends this every minute)."""
+    """Run one reminder sweep (the beat entry 'reminders-sweep' sends this every minute); mark it
+    finished for /readyz and ``liveness beat``, and time it."""
+    started = time.perf_counter()
     sweep_and_enqueue()
+    metrics.sweep_record(seconds=time.perf_counter() - started)
+    marks.sweep_mark(at=timezone.now())
 
 
 @shared_task(
@@ -23,7 +31,9 @@ def reminders_sweep() -> None:
 )
 def reminders_send(patient_id: int, slot: str) -> None:
     """Deliver one patient's reminders for one slot (an ISO 8601 UTC instant)."""
-    reminders_send_slot(patient_id=patient_id, slot=datetime.fromisoformat(slot))
+    at = datetime.fromisoformat(slot)
+    result = reminders_send_slot(patient_id=patient_id, slot=at)
+    metrics.delivery_record(channel=result.channel, outcome=result.status, slot=at, at=timezone.now())
 
 
 @shared_task(name="checklists.tasks.sessions_clear_expired", ignore_result=True)
@@ -31,6 +41,13 @@ def sessions_clear_expired() -> None:
     """Delete expired sessions (the beat entry 'sessions-clear-expired', daily), as Django's
     ``clearsessions`` command does."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(name="checklists.tasks.augmentation_screen_all", ignore_result=True)
+def augmentation_screen_all() -> None:
+    """Screen every patient on a dopaminergic drug for augmentation (the beat entry
+    'augmentation-screen', daily) and store the findings."""
+    augmentation_services.augmentation_screen_all()
 
 
 @shared_task(name="checklists.tasks.password_reset_email", ignore_result=True)

@@ -14,6 +14,15 @@ def _plural(singular: str, plural: str) -> dict[str, str]:
     return {"one": ngettext(singular, plural, 1), "other": ngettext(singular, plural, 2)}
 
 
+def _safety_situations() -> dict[str, str]:
+    """Return each safety-net situation's title and its lines (one per line of text), keyed by situation."""
+    strings: dict[str, str] = {}
+    for key, (title, lines) in wording.SAFETY_SITUATIONS.items():
+        strings[f"safety.{key}.title"] = str(title)
+        strings[f"safety.{key}.lines"] = "\n".join(str(line) for line in lines)
+    return strings
+
+
 def catalog() -> dict[str, str | dict[str, str]]:
     """Return the JavaScript strings in the active language, keyed as the scripts look them up."""
     return {
@@ -111,6 +120,14 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "careplan.noMedicines": gettext("No medicines on your list."),
         "careplan.reviewFlag": gettext("Review with your clinician"),
         "careplan.unavailable": gettext("The care plan is not on this phone yet. Connect to load it."),
+        # The safety net (checklists/careplan/wording.py): in the page, so its screen works offline.
+        "safety.title": str(wording.SAFETY_HEADING),
+        "safety.link": str(wording.SAFETY_HEADING),
+        "safety.notWatched": str(wording.SAFETY_NOT_WATCHED),
+        "safety.selfHarm": str(wording.SAFETY_SELF_HARM),
+        "safety.supports": str(wording.SHORT_DISCLAIMER),
+        "safety.forYou": gettext("For you now"),
+        **_safety_situations(),
         "diary.tonight": gettext("Tonight's diary"),
         "diary.intro": gettext("A few questions about tonight's symptoms and last night's sleep."),
         "diary.severity": gettext("How bad are the symptoms (0 none, 10 worst)?"),
@@ -198,7 +215,6 @@ def catalog() -> dict[str, str | dict[str, str]]:
         ),
         "settings.reminder": gettext("Reminder"),
         "settings.noReminders": gettext("No reminders are set up yet."),
-        "settings.remindersUnavailable": gettext("Reminder times can be changed when you are online."),
         "settings.profile": gettext("Time zone and quiet hours"),
         "settings.timeZone": gettext("Time zone"),
         "settings.timeZoneHint": gettext("Type a city or region to search, for example London or Kolkata."),
@@ -225,7 +241,6 @@ def catalog() -> dict[str, str | dict[str, str]]:
             "The browser may clear this app's data when storage runs low; install the app to keep it."
         ),
         "push.enable": gettext("Turn on reminders on this phone"),
-        "push.on": gettext("Reminders are on for this phone."),
         "push.denied": gettext("Notifications are blocked. Allow them in your browser's site settings."),
         "push.unsupported": gettext("This browser cannot show reminders. On iPhone, install the app first."),
         "push.done": gettext("Done"),
@@ -265,6 +280,89 @@ def catalog() -> dict[str, str | dict[str, str]]:
         "data.deleteConfirm": gettext("I understand that this cannot be undone."),
         "data.deleteButton": gettext("Delete my account"),
         "data.deleteStep": gettext("Delete my account…"),
+        # The in-app notification inbox (screens/inbox.js): the feed of every reminder sent.
+        "nav.inbox": gettext("Notifications"),
+        "inbox.title": gettext("Notifications"),
+        "inbox.intro": gettext("The reminders sent to you, newest first. Tap one to open what it was about."),
+        "inbox.link": gettext("Notifications"),
+        "inbox.linkUnread": _plural("Notifications, {n} unread", "Notifications, {n} unread"),
+        "inbox.new": gettext("New"),
+        "inbox.markAll": gettext("Mark all as read"),
+        "inbox.empty": gettext("No notifications yet."),
+        "inbox.todayAt": gettext("Today, {time}"),
+        "inbox.dayAt": gettext("{day}, {time}"),
+        "inbox.asOf": gettext("As of the last time this phone was online ({when})."),
+        "inbox.unavailable": gettext("Notifications are not on this phone yet. Connect to load them."),
+        # The intake log (src/intake.js): the patient records doses; the app never suggests one.
+        "intake.title": gettext("Your medicines"),
+        "intake.hint": gettext(
+            "Record whether you took each dose your care team planned. The times are from your care plan."
+        ),
+        "intake.record": gettext("Record doses"),
+        "intake.day": gettext("Day"),
+        "intake.slotEntered": gettext("{time} ({entered})"),
+        "intake.notRecorded": gettext("Not recorded"),
+        "intake.taken": gettext("Taken"),
+        "intake.skipped": gettext("Skipped"),
+        "intake.takenLabel": gettext("Taken: {name} at {time}"),
+        "intake.skippedLabel": gettext("Skipped: {name} at {time}"),
+        "intake.takenAt": gettext("Taken (recorded {when})"),
+        "intake.skippedAt": gettext("Skipped (recorded {when})"),
+        "intake.skippedBecause": gettext("Skipped (recorded {when}): {reason}"),
+        "intake.reason": gettext("Reason (optional)"),
+        "intake.saveSkipped": gettext("Save as skipped"),
+        "intake.extra": gettext("Record an extra dose"),
+        "intake.extraLabel": gettext("Record an extra dose of {name}"),
+        "intake.extraAt": gettext("Extra dose (recorded {when})"),
+        "intake.waiting": gettext("waiting to sync"),
+        "intake.noDoseThisDay": gettext("No dose planned on this day."),
+        "intake.nothingDue": gettext("No medicine doses planned on this day."),
+        # The reminders screen (screens/reminders.js): where reminders go, and each reminder.
+        "nav.reminders": gettext("Reminders"),
+        "reminders.title": gettext("Reminders"),
+        "reminders.open": gettext("Your reminders and where they go"),
+        "reminders.channel": gettext("Where reminders go"),
+        "reminders.channelUnknown": gettext("Where reminders go can be checked when you are online."),
+        "reminders.channelAsOf": gettext("This is what the server said the last time this phone was online."),
+        "reminders.test": gettext("Send a test reminder"),
+        "reminders.testTooSoon": gettext(
+            "A test reminder was sent a moment ago. Wait a minute and try again."
+        ),
+        "reminders.yours": gettext("Your reminders"),
+        "reminders.onlineOnly": gettext(
+            "Changes to reminders are saved on the server straight away, so they need a connection. "
+            "They are not kept on the phone to send later."
+        ),
+        "reminders.asOf": gettext(
+            "As of the last time this phone was online ({when}). Connect to change them."
+        ),
+        "reminders.unavailable": gettext("Your reminders are not on this phone yet. Connect to load them."),
+        "reminders.on": gettext("Reminder on"),
+        "reminders.off": gettext("Off: this reminder will not be sent."),
+        "reminders.next": gettext("Next: {when}"),
+        "reminders.noNext": gettext("Not planned: no coming day is chosen."),
+        "reminders.time": gettext("Time"),
+        "reminders.days": gettext("Days"),
+        "reminders.onDate": gettext("Once, on {date}"),
+        "reminders.onlyIfNotDone": gettext("Only if not done yet"),
+        "reminders.repeat": gettext("Remind again until done"),
+        "reminders.repeatOff": gettext("No"),
+        "reminders.repeatEvery": gettext("Every {n} minutes"),
+        "reminders.repeatMax": gettext("At most"),
+        "reminders.repeatTimes": _plural("{n} more time", "{n} more times"),
+        "reminders.snooze": gettext("Snooze"),
+        "reminders.snoozeFor": gettext("Snooze {n} min"),
+        "reminders.minutes": gettext("{n} min"),
+        "reminders.snoozedUntil": gettext("Snoozed until {when}"),
+        "reminders.unsnooze": gettext("Cancel the snooze"),
+        "reminders.snoozeCleared": gettext("Snooze cancelled."),
+        "field.weekdays": gettext("Choose at least one day of the week for this reminder."),
+        "field.repeat_every_minutes": gettext(
+            "Choose how often to remind again: every 10, 15, 30 or 60 minutes, or not at all."
+        ),
+        "field.repeat_max_times": gettext("Choose how many more times to remind, from 1 to 6."),
+        "field.minutes": gettext("Snooze for 10, 30 or 60 minutes."),
+        "push.taken": gettext("Taken"),
         "signout.button": gettext("Sign out"),
         "signout.hint": gettext("Signing out removes your data from this phone."),
         "signout.pending": _plural(

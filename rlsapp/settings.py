@@ -12,6 +12,7 @@ each with its source. What is here is deployment and clinic policy.
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.checks.security.base import (
@@ -69,14 +70,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pwa",
     "checklists",
+    "checklists.ops",  # /healthz, /readyz, /metrics, liveness marks, log context
     "frontend",
     # Sign-in throttling and clinician two-factor.
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # clinicians' one-time recovery codes
 ]
 
 MIDDLEWARE = [
+    # First: the request id on every log line and the X-Request-ID answer, and the latency metric.
+    "checklists.ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "checklists.security.middleware.SessionIdleMiddleware",
     "checklists.security.middleware.ClinicianTwoFactorMiddleware",
+    # A 404 on a page of patient data (admin, FHIR export) writes a "refused" access-log entry.
+    "checklists.security.audit.AdminRefusalAuditMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -167,6 +174,18 @@ else:
         }
     }
     SESSION_ENGINE = "checklists.security.sessions.cached_db"
+# The worklist's adherence figures (checklists/worklist/adherence.py), keyed by everything they are counted
+# from, so a copy per process is as right as a shared one; per process it needs room for every patient.
+_worklist_cache: dict[str, Any] = (
+    {**CACHES["default"], "KEY_PREFIX": "rls-worklist"}
+    if not CACHE_URL.startswith("locmem://")
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "worklist",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+)
+CACHES["worklist"] = _worklist_cache
 
 # Sessions end after this much inactivity; clinicians' sooner. Activity renews them (see
 # checklists.security.middleware.SessionIdleMiddleware: at most one session write per interval).
@@ -296,6 +315,8 @@ API_JSON_MAX_DEPTH = 64
 API_THROTTLE_RATES = {
     "patient": env_str("API_THROTTLE_PATIENT", "600/minute"),
     "sync": env_str("API_THROTTLE_SYNC", "120/minute"),
+    # POST /reminders/test/: each one is a real push or email.
+    "reminder_test": env_str("API_THROTTLE_REMINDER_TEST", "2/minute"),
 }
 for _scope, _rate in API_THROTTLE_RATES.items():
     if not re.fullmatch(r"[1-9]\d*/(second|minute|hour|day|[smhd])", _rate):
@@ -307,6 +328,20 @@ API_SYNC_MAX_OPS = 1000
 # (time zones are already in the offset), so 10 minutes refuses only a clock that is wrong.
 SYNC_MAX_CLOCK_AHEAD_SECONDS = env_int("SYNC_MAX_CLOCK_AHEAD_SECONDS", 600, minimum=0)
 API_DAYS_MAX_RANGE = 92
+# The intake log (checklists/intake/). A medicine entered as taken in the "morning", at "midday", in the
+# "evening" or at "bedtime" is due at the patient's own time for it (PATCH /api/v1/me/ "dose_times"),
+# else at these defaults (app defaults, not clinical advice: the clinician chose the time of day).
+INTAKE_DEFAULT_TIMES = {
+    "morning": env_str("INTAKE_TIME_MORNING", "08:00"),
+    "midday": env_str("INTAKE_TIME_MIDDAY", "13:00"),
+    "evening": env_str("INTAKE_TIME_EVENING", "19:00"),
+    "bedtime": env_str("INTAKE_TIME_BEDTIME", "22:00"),
+}
+for _name, _value in INTAKE_DEFAULT_TIMES.items():
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", _value):
+        raise ImproperlyConfigured(f"INTAKE_TIME_{_name.upper()} must be HH:MM; got {_value!r}.")
+# How far back a dose may be recorded (8 weeks, as far back as the diary reaches; an app rule).
+INTAKE_MAX_PAST_DAYS = env_int("INTAKE_MAX_PAST_DAYS", 56, minimum=1)
 
 # The OpenAPI schema and its docs page (/api/schema/, /api/docs/): for signed-in users only, unless this
 # is on (the default while developing). They map every endpoint: no need to hand that to anyone.
@@ -321,7 +356,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # The sync ops' and changes' "kind" enums get stable names.
-    "ENUM_NAME_OVERRIDES": {"CheckoffKindEnum": ["checkoff"], "DiaryKindEnum": ["diary"]},
+    "ENUM_NAME_OVERRIDES": {
+        "CheckoffKindEnum": ["checkoff"],
+        "DiaryKindEnum": ["diary"],
+        "IntakeKindEnum": ["intake"],
+    },
 }
 
 # Static files and the PWA
@@ -391,8 +430,19 @@ else:
     _mailer_options = {}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mailer_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RLS Care <no-reply@rlscare.example>")
+# What invitation and password-reset emails call the app (subject, body and the sender's name; the address
+# stays DEFAULT_FROM_EMAIL's). Empty: "your care team's app" and "Your care team" in the patient's
+# language. The app's name names the condition, so it is never the default (clinical content, Wording
+# rules: an email subject is neutral by default, the clinic may choose another).
+ACCOUNT_EMAIL_APP_NAME = env_str("ACCOUNT_EMAIL_APP_NAME", "")
 
 # Reminders and Web Push
+
+# What a lock screen and an inbox show of a reminder: the push title, the email subject and the email's
+# sender name (the address stays DEFAULT_FROM_EMAIL's). Empty: "Care reminder" in the patient's language.
+# The app's name names the condition, so it is never the default (clinical content, Wording rules); a
+# clinic may choose its own neutral title (never a condition or a medicine).
+REMINDER_TITLE = env_str("REMINDER_TITLE", "")
 
 # Default reminder times (patient-local wall time, HH:MM); the patient can change each reminder.
 # Trigger avoidance early in the afternoon, when "no caffeine after midday" still helps; lifestyle
@@ -408,6 +458,11 @@ REMINDER_DEFAULT_TIMES = {
 REMINDER_FOLLOW_UP_DAYS_BEFORE = (3, 0)
 # The snooze lengths the patient may choose, in minutes.
 REMINDER_SNOOZE_MINUTES = (10, 30, 60)
+# "Remind again until done" (issue 18): the repeat intervals the patient may choose, in minutes, and
+# the most repeats of one slot. App rule, not clinical: bounded so that a missed reminder cannot become
+# a stream of notifications; repeats also stop at the end of the local day and at quiet hours.
+REMINDER_REPEAT_EVERY_MINUTES = (10, 15, 30, 60)
+REMINDER_REPEAT_MAX_TIMES = 6
 # How often the reminders sweep runs (its Celery beat entry is below).
 REMINDER_SWEEP_INTERVAL_SECONDS = env_int("REMINDER_SWEEP_INTERVAL_SECONDS", 60, minimum=1)
 # About this many due reminders per sweep transaction (more when the last patients have more: a
@@ -511,6 +566,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "options": {"expires": 3600.0},
     },
+    # Augmentation screening of every patient on a dopaminergic drug, so the recent week moves on even
+    # without new diary entries (a diary write screens its patient at once).
+    "augmentation-screen": {
+        "task": "checklists.tasks.augmentation_screen_all",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 
 # Clinic policy: care plan and the clinicians' workspace. Clinicians can change the interval of any single
@@ -547,14 +609,61 @@ if _clinic_contact["email"]:
 CLINIC_CONTACT: dict[str, str] | None = _clinic_contact if any(_clinic_contact.values()) else None
 # Adherence is the share of due items checked over this many complete days.
 ADHERENCE_WINDOW_DAYS = env_int("ADHERENCE_WINDOW_DAYS", 7, minimum=1, maximum=92)
+# The clinicians' list calls adherence low below this share (percent), unless the patient's clinic sets
+# its own (Clinic.adherence_alert_below_percent). A clinic policy, not clinical content: 80% borrows the
+# common "proportion of days covered" adherence convention (Pharmacy Quality Alliance PDC measure).
+ADHERENCE_ALERT_BELOW_PERCENT = env_int("ADHERENCE_ALERT_BELOW_PERCENT", 80, minimum=1, maximum=100)
+# The clinicians' worklist (checklists/worklist/rules.py): clinic policy, not clinical content (the content
+# gives no threshold for these). Severity: the mean of the diary's nightly severity (0-10) over the last
+# WORKLIST_SEVERITY_WEEKS weeks is at least WORKLIST_SEVERITY_RISE points above the mean of the weeks
+# before, each side with at least WORKLIST_SEVERITY_MIN_NIGHTS nights (fewer: one bad night is not a trend).
+# Low adherence uses ADHERENCE_ALERT_BELOW_PERCENT above (or the clinic's own). No sync: an accepted
+# patient's phone has sent nothing for WORKLIST_NO_SYNC_DAYS days.
+WORKLIST_SEVERITY_WEEKS = env_int("WORKLIST_SEVERITY_WEEKS", 2, minimum=1, maximum=8)
+WORKLIST_SEVERITY_RISE = env_int("WORKLIST_SEVERITY_RISE", 2, minimum=1, maximum=10)
+WORKLIST_SEVERITY_MIN_NIGHTS = env_int("WORKLIST_SEVERITY_MIN_NIGHTS", 4, minimum=1)
+WORKLIST_NO_SYNC_DAYS = env_int("WORKLIST_NO_SYNC_DAYS", 7, minimum=1)
+# Patients shown per worklist page.
+WORKLIST_PAGE_SIZE = env_int("WORKLIST_PAGE_SIZE", 50, minimum=10)
 
-# Logging
+# Health checks, metrics and logs (README "Health, metrics and logs")
 
+# /readyz fails when the last finished reminder sweep is older than this (or none is recorded): a few
+# sweep intervals, so one slow or lost sweep does not take the web tier out of rotation.
+READYZ_SWEEP_MAX_AGE_SECONDS = env_int(
+    "READYZ_SWEEP_MAX_AGE_SECONDS",
+    5 * REMINDER_SWEEP_INTERVAL_SECONDS,
+    minimum=REMINDER_SWEEP_INTERVAL_SECONDS,
+)
+# A Celery worker marks a heartbeat every 2 s (Celery's event heartbeat); `manage.py liveness worker`
+# and /readyz's "worker" call it stale after this.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=10)
+# /metrics answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset: 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# The health answers and the metrics are asked for over plain HTTP by probes on the host itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+
+# Logging: JSON lines in production (one event per line, with request_id, user_id and task_id; see
+# checklists/ops/logs.py), readable text when DEBUG=1 or LOG_FORMAT=text.
+
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text; got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "checklists.ops.logs.ContextFilter"}},
+    "formatters": {
+        # [request id, user id, task id]; "None" where there is none.
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s "
+            "[%(request_id)s %(user_id)s %(task_id)s] %(message)s"
+        },
+        "json": {"()": "checklists.ops.logs.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # Failed sign-ins and CSP reports are worth keeping apart from the rest.
     "loggers": {"rlscare.security": {"level": "INFO"}},

@@ -14,6 +14,8 @@ urlpatterns = [
     # The split view serves its start-up script from a URL, so the docs work under the strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("security/csp-report/", csp_report, name="csp-report"),
+    # /healthz, /readyz (public, no data) and /metrics (METRICS_TOKEN): README "Health, metrics and logs".
+    path("", include("checklists.ops.urls")),
     # The PWA first: its own /serviceworker.js replaces django-pwa's; django-pwa serves /manifest.json.
     path("", include("frontend.urls")),
     path("", include("pwa.urls")),

@@ -28,9 +28,10 @@ from checklists.security.spreadsheet import csv_writer
 # Kept on purpose when a patient leaves, never exported as "their data": the accountability records.
 NOT_PATIENT_DATA = {AccessLog, AccountClosure}
 # Left out of the export: secrets of no use to the patient (their browser's push keys, password hash),
-# and the care team's own working notes ("notes" on care-plan rows, marked never shown to the patient).
+# and the care team's own working notes ("notes" on care-plan rows, marked never shown to the patient;
+# "review_note" on an augmentation finding).
 SECRET_FIELDS = {"password", "p256dh", "auth"}
-CLINICIAN_ONLY_FIELDS = {"notes"}
+CLINICIAN_ONLY_FIELDS = {"notes", "review_note"}
 USER_FIELDS = ["id", "username", "email", "first_name", "last_name", "date_joined", "last_login"]
 # Longest foreign-key chain followed from a model to Patient (e.g. Delivery -> Reminder -> Patient).
 MAX_PATH_LENGTH = 4

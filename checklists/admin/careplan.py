@@ -10,9 +10,11 @@ repeating follow-up plans the next one once, and a medication's flags follow its
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.models import User
 from django.db.models import Case, Model, QuerySet, Value, When
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -21,13 +23,19 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from checklists.admin.augmentation import AUGMENTATION_INLINES, finding_html, review_html
+from checklists.admin.intake import MedicationDaysField
+from checklists.admin.medications import MedicationCheckForm, check_html, medication_check_saved
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedFormSet, PatientScopedInline, admin_user
-from checklists.careplan import augmentation, services
-from checklists.careplan.labs import interpret_iron
+from checklists.admin.sources import rule_source_html
+from checklists.careplan import augmentation, labs, services, severity
+from checklists.careplan.conditions import iron_note_for, recorded_conditions
 from checklists.careplan.selectors import PatientFlags, care_flags_for_patients, due_followups
 from checklists.models import DiaryEntry, DueFollowUp, FollowUp, LabResult, Medication, Patient, SeverityScore
 from checklists.models.careplan import KIND_TRACK, FollowUpStatus
-from checklists.reminders.services import follow_up_reminders_sync
+from checklists.plan.rules import EVERY_DAY, mask_to_weekdays
+from checklists.reminders.services import follow_up_reminders_sync, medication_reminders_sync
+from checklists.security.audit import Action, audit_objects
 
 FLAG = "⚑"
 
@@ -137,7 +145,8 @@ class FollowUpInline(_StampingInline):
     stamp_field = "created_by"
     extra = 0
     fk_name = "patient"
-    fields = ["track", "kind", "title", "due_date", "recurrence_weeks", "status", "completed_on", "notes"]
+    # Status beside the due date: on a narrow screen a done follow-up must not look like a planned one.
+    fields = ["kind", "title", "due_date", "status", "completed_on", "recurrence_weeks", "track", "notes"]
     verbose_name_plural = _("Follow-ups (iron, vascular, medication)")
 
     def get_queryset(self, request):
@@ -146,30 +155,91 @@ class FollowUpInline(_StampingInline):
         return super().get_queryset(request).order_by(planned_first, "due_date")
 
 
+class LabResultForm(ModelForm):
+    """A TSAT below 1 is asked about, not interpreted: it was almost certainly typed as a fraction."""
+
+    # Two decimals here so that "0.35" reaches the question below instead of a decimal-places error.
+    tsat = forms.DecimalField(
+        label=_("TSAT (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Transferrin saturation, as a percentage: 35 for 35%."),
+    )
+
+    class Meta:
+        model = LabResult
+        fields = ["drawn_on", "ferritin", "ferritin_unit", "tsat", "tsat_confirmed", "laboratory", "notes"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        tsat = data.get("tsat")
+        if tsat is not None and tsat < labs.TSAT_FRACTION_BELOW and not data.get("tsat_confirmed"):
+            self.add_error(
+                "tsat",
+                _(
+                    "TSAT is a percentage: %(value)s looks like a fraction (0.35 for 35%%). Enter the "
+                    "percentage, or tick “TSAT below 1%% confirmed” if the laboratory reported it."
+                )
+                % {"value": tsat},
+            )
+        elif tsat is None or tsat >= labs.TSAT_FRACTION_BELOW:
+            data["tsat_confirmed"] = self.instance.tsat_confirmed = False
+        return data
+
+
 class LabResultFormSet(_StampingFormSet):
-    """Saves a new result through the care-plan service, as the FHIR lab import does."""
+    """Saves every result through the care-plan service, as the FHIR lab import does (the note is stored)."""
 
     def save_new(self, form, commit=True):
         lab = super().save_new(form, commit=False)
         return services.labresult_save(lab_result=lab) if commit else lab
 
+    def save_existing(self, form, obj, commit=True):
+        lab = form.save(commit=False)
+        return services.labresult_save(lab_result=lab) if commit else lab
+
 
 class LabResultInline(_StampingInline):
     model = LabResult
+    form = LabResultForm
     formset_class = LabResultFormSet
     stamp_field = "entered_by"
     extra = 0
-    fields = ["drawn_on", "ferritin", "ferritin_unit", "tsat", "laboratory", "interpretation", "notes"]
+    fields = [
+        "drawn_on",
+        "ferritin",
+        "ferritin_unit",
+        "tsat",
+        "tsat_confirmed",
+        "laboratory",
+        "interpretation",
+        "notes",
+    ]
     readonly_fields = ["interpretation"]
     verbose_name_plural = _("Iron studies (ferritin, TSAT)")
 
-    @admin.display(description=_("guideline note (AASM 2024)"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("patient").prefetch_related("note_history")
+
+    @admin.display(description=_("guideline note (source, rule version)"))
     def interpretation(self, obj: LabResult) -> str:
         if obj.pk is None:
             return "-"
-        result = interpret_iron(ferritin=obj.ferritin, tsat=obj.tsat)
+        result = iron_note_for(obj, obj.patient)
+        earlier = "; ".join(
+            f"{labs.note_label(note.note_code)} ({note.rule_version})" for note in obj.note_history.all()
+        )
         return format_html(
-            "{} {}<br><small>{}</small>", FLAG if result.flagged else "", result.note, result.citation
+            "{} {}<br><small>{}</small><br>{}{}",
+            FLAG if result.flagged else "",
+            result.note,
+            result.citation,
+            rule_source_html(labs.RULESET, rule_version=result.rule_version),
+            format_html("<br><small>{}: {}</small>", _("Earlier notes"), earlier) if earlier else "",
         )
 
 
@@ -177,32 +247,72 @@ class MedicationFormSet(_StampingFormSet):
     def prepare(self, obj: Medication, form: ModelForm) -> None:
         services.medication_apply_match(medication=obj)
 
+    def _by(self) -> User | None:
+        return admin_user(self.request) if self.request is not None else None
+
+    def save_new(self, form, commit=True):
+        obj = super().save_new(form, commit=commit)
+        if commit:
+            medication_check_saved(medication=obj, form=form, by=self._by())
+            medication_reminders_sync(medication=obj)  # reminders
+        return obj
+
+    def save_existing(self, form, obj, commit=True):
+        obj = super().save_existing(form, obj, commit=commit)
+        if commit:
+            medication_check_saved(medication=obj, form=form, by=self._by())
+            medication_reminders_sync(medication=obj)  # reminders
+        return obj
+
 
 class MedicationInline(_StampingInline):
     model = Medication
+    form = MedicationCheckForm
     formset_class = MedicationFormSet
     stamp_field = "entered_by"
     extra = 0
-    fields = [
-        "name",
-        "generic_name",
-        "flags",
-        "dose_text",
-        "times_of_day",
-        "start_date",
-        "stop_date",
-        "notes",
+    # Stacked, not a 14-column table: each medicine fits the screen, the schedule and override fold away.
+    template = "admin/edit_inline/stacked.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "generic_name"),
+                    ("dose_text", "times_of_day"),
+                    ("start_date", "stop_date"),
+                    "flags",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            # the schedule (intake log): dose times, days or every other day, as needed
+            _("Dose schedule (intake log)"),
+            {
+                "classes": ["collapse"],
+                "fields": ["dose_times", "dose_weekdays", ("every_other_day", "as_needed")],
+            },
+        ),
+        (
+            _("Override the medicine check"),
+            {"classes": ["collapse"], "fields": ["override_state", "override_reason"]},
+        ),
     ]
     readonly_fields = ["generic_name", "flags"]
 
-    @admin.display(description=_("RLS flags"))
+    def get_queryset(self, request):
+        # The medicine check's history of every row in one query (check_html reads it per row).
+        return super().get_queryset(request).prefetch_related("findings")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "dose_weekdays":
+            return MedicationDaysField(label=_("dose days"), initial=mask_to_weekdays(EVERY_DAY))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("medicine check (source, rule version, history)"))
     def flags(self, obj: Medication) -> str:
-        labels = []
-        if obj.is_dopaminergic:
-            labels.append(str(_("dopaminergic: augmentation watch on")))
-        if obj.may_worsen_rls:
-            labels.append(str(_("may worsen RLS: review")))
-        return f"{FLAG} " + "; ".join(labels) if labels else "-"
+        return check_html(obj)
 
 
 class SeverityScoreInline(_StampingInline):
@@ -213,9 +323,11 @@ class SeverityScoreInline(_StampingInline):
     readonly_fields = ["band"]
     verbose_name_plural = _("IRLS totals (clinician-entered; item wording is licensed and not stored)")
 
-    @admin.display(description=_("band"))
+    @admin.display(description=_("band (source, rule version)"))
     def band(self, obj: SeverityScore) -> str:
-        return obj.band if obj.pk else "-"
+        if not obj.pk:
+            return "-"
+        return format_html("{}<br>{}", obj.band, rule_source_html(severity.RULESET))
 
 
 class DiaryEntryInline(PatientScopedInline):
@@ -224,11 +336,12 @@ class DiaryEntryInline(PatientScopedInline):
     model = DiaryEntry
     extra = 0
     can_delete = False
+    classes = ["collapse"]  # the summary at the top of the page charts the same nights
     fields = readonly_fields = ("date", "severity", "onset_time", "sleep_quality", "arms_involved", "note")
     verbose_name_plural = _("Diary (the patient's own entries, last four weeks)")
 
     def get_queryset(self, request):
-        since = timezone.localdate() - timedelta(days=2 * augmentation.WINDOW_DAYS)
+        since = timezone.localdate() - timedelta(days=2 * augmentation.RECENT_NIGHTS)
         return super().get_queryset(request).filter(date__gte=since).order_by("-date")
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -241,7 +354,14 @@ class DiaryEntryInline(PatientScopedInline):
         return False
 
 
-CAREPLAN_INLINES = [FollowUpInline, LabResultInline, MedicationInline, SeverityScoreInline, DiaryEntryInline]
+CAREPLAN_INLINES = [
+    FollowUpInline,
+    LabResultInline,
+    MedicationInline,
+    SeverityScoreInline,
+    *AUGMENTATION_INLINES,
+    DiaryEntryInline,
+]
 
 
 class CarePlanChangeList(ChangeList):
@@ -257,7 +377,7 @@ class CarePlanChangeList(ChangeList):
 class CarePlanPatientListMixin:
     """Adds the iron, medication and augmentation columns to a Patient changelist."""
 
-    careplan_columns = ["iron_flag", "medication_flags", "augmentation_flag"]
+    careplan_columns = ["conditions_column", "iron_flag", "medication_flags", "augmentation_flag"]
 
     def get_changelist(self, request, **kwargs):
         return CarePlanChangeList
@@ -268,6 +388,10 @@ class CarePlanPatientListMixin:
     @staticmethod
     def _flags(patient: Patient) -> PatientFlags:
         return getattr(patient, "care_flags", None) or PatientFlags()
+
+    @admin.display(description=_("conditions"))
+    def conditions_column(self, patient: Patient) -> str:
+        return ", ".join(recorded_conditions(patient)) or "-"
 
     @admin.display(description=_("iron (latest)"))
     def iron_flag(self, patient: Patient) -> str:
@@ -281,11 +405,12 @@ class CarePlanPatientListMixin:
         if lab.tsat is not None:
             values.append(f"TSAT {lab.tsat}%")
         return format_html(
-            "{} {} ({}): {}",
+            "{} {} ({}): {}<br><small>{}</small>",
             FLAG if flags.iron.flagged else "",
             ", ".join(values),
             lab.drawn_on.isoformat(),
-            flags.iron.label,
+            flags.iron.note,
+            flags.iron.rule_version,
         )
 
     @admin.display(description=_("medication flags"))
@@ -296,22 +421,16 @@ class CarePlanPatientListMixin:
             parts.append(str(_("dopaminergic: %(names)s")) % {"names": ", ".join(flags.dopaminergic)})
         if flags.may_worsen:
             parts.append(str(_("may worsen RLS: %(names)s")) % {"names": ", ".join(flags.may_worsen)})
+        if flags.to_check:  # never shown like a safe medicine (the medicine check's "?")
+            parts.append(str(_("not recognised: check it: %(names)s")) % {"names": ", ".join(flags.to_check)})
         return f"{FLAG} " + "; ".join(parts) if parts else "-"
 
-    @admin.display(description=_("augmentation watch"))
+    @admin.display(description=_("augmentation screening"))
     def augmentation_flag(self, patient: Patient) -> str:
-        watch = self._flags(patient).augmentation
-        if watch is None or not watch.recent:
-            return str(watch.status.label) if watch else "-"
-        if watch.flagged:
-            return format_html(
-                "{} {}: {}<br><small>{}</small>",
-                FLAG,
-                watch.status.label,
-                " ".join(watch.reasons),
-                watch.evidence,
-            )
-        return format_html("{}<br><small>{}</small>", watch.status.label, watch.evidence)
+        finding = self._flags(patient).augmentation  # the latest stored finding
+        if finding is None:
+            return "-"
+        return format_html("{}<br><small>{}</small>", finding_html(finding), review_html(finding))
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -392,6 +511,7 @@ class DueFollowUpAdmin(PatientScopedAdmin):
             rolled += (
                 services.followup_complete(followup=followup, on=today, by=admin_user(request)) is not None
             )
+        audit_objects(request=request, action=Action.CHANGE, objects=followups)  # one entry each
         self.message_user(
             request,
             _("%(n)d marked done; %(m)d next follow-ups planned.") % {"n": len(followups), "m": rolled},

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import lazy
@@ -15,28 +15,50 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checklists.accounts.invitations import (
+    InvitationState,
     invitation_email_change,
     invitation_open,
     invitation_send,
+    invitation_state,
+    invitation_state_filter,
     invitation_withdraw,
 )
 from checklists.accounts.services import patient_create
+from checklists.admin.audit import AuditedDeleteConfirmationMixin
+from checklists.admin.augmentation import AugmentationPatientAdminMixin
 from checklists.admin.careplan import CAREPLAN_INLINES, CarePlanPatientListMixin
-from checklists.admin.forms import AssignmentInlineForm, AssignTemplateForm, PatientAddForm, PatientChangeForm
+from checklists.admin.clinics import ClinicPatientAdminMixin
+from checklists.admin.forms import (
+    LEAVE_CARE_TEAM,
+    AssignmentFormSet,
+    AssignmentInlineForm,
+    AssignTemplateForm,
+    PatientAddForm,
+    PatientChangeForm,
+)
+from checklists.admin.intake import IntakeAdherencePatientAdminMixin
+from checklists.admin.invite_import import InviteImportAdminMixin
 from checklists.admin.labimport import LabImportAdminMixin
 from checklists.admin.report import VisitReportAdminMixin
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedInline, admin_user
+from checklists.admin.summary import PatientSummaryAdminMixin
+from checklists.admin.worklist import WorklistAdminMixin
+from checklists.careplan import services as careplan_services
+from checklists.careplan.conditions import CONDITION_FORM_FIELDS
+from checklists.clinics.selectors import clinicians_for, templates_for
 from checklists.models import Assignment, Patient
-from checklists.models.patients import CLINICIANS_GROUP
+from checklists.plan.assigning import assignments_assign, assignments_with_history
 from checklists.plan.rules import adherence_label
 from checklists.plan.selectors import adherence_for
-from checklists.plan.services import assignment_create, assignments_bulk_create
+from checklists.plan.services import assignment_create
 from checklists.reminders.services import reminders_reschedule_patient
+from checklists.security.audit import Action, audit_objects, audit_record
 
 
 class AssignmentInline(PatientScopedInline):
     model = Assignment
     form = AssignmentInlineForm
+    formset = AssignmentFormSet
     extra = 0
     fields = ["template", "name", "start_date", "end_date", "weekdays", "active", "items_link"]
     readonly_fields = ["name", "items_link"]
@@ -52,22 +74,99 @@ class AssignmentInline(PatientScopedInline):
         if not obj.pk:
             return ""
         url = reverse("admin:checklists_assignment_change", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Edit this patient's items"))
+        link = format_html('<a href="{}">{}</a>', url, _("Edit this patient's items"))
+        if obj.pk in getattr(self, "_with_history", set()):
+            # No "Delete?" tick on this row (AssignmentFormSet): say how to stop it instead.
+            return format_html(
+                '{}<div class="help">{}</div>',
+                link,
+                _("Has check-offs: to end it, untick Active or set an end date."),
+            )
+        return link
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if obj is not None:
+            self._with_history = assignments_with_history(
+                assignment_ids=obj.assignments.values_list("pk", flat=True)
+            )
+        return with_shared_template_choices(super().get_formset(request, obj, **kwargs))
+
+
+def with_shared_template_choices(formset: type) -> type:
+    """Return ``formset`` whose rows share one list of checklist-template choices: one query for the
+    page, not one per checklist row (the choices are each form's own, limited to the clinician's)."""
+
+    class SharedTemplateChoices(formset):
+        def _construct_form(self, i, **kwargs):
+            form = super()._construct_form(i, **kwargs)
+            field = form.fields.get("template")
+            if field is not None:
+                if not hasattr(self, "_template_choices"):
+                    self._template_choices = list(field.choices)
+                field.choices = self._template_choices
+            return form
+
+    return SharedTemplateChoices
+
+
+class InvitationFilter(admin.SimpleListFilter):
+    title = _("invitation")
+    parameter_name = "invitation"
+
+    def lookups(self, request, model_admin):
+        return [(state.value, state.label) for state in InvitationState]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return invitation_state_filter(queryset, value) if value in InvitationState.values else queryset
 
 
 @admin.register(Patient)
-class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientListMixin, PatientScopedAdmin):
+class PatientAdmin(
+    AuditedDeleteConfirmationMixin,
+    InviteImportAdminMixin,
+    VisitReportAdminMixin,
+    LabImportAdminMixin,
+    CarePlanPatientListMixin,
+    AugmentationPatientAdminMixin,
+    IntakeAdherencePatientAdminMixin,
+    PatientSummaryAdminMixin,
+    WorklistAdminMixin,
+    ClinicPatientAdminMixin,  # the care team is of the patient's clinic (checklists/admin/clinics.py)
+    PatientScopedAdmin,
+):
     patient_lookup = ""
     list_display = ["__str__", "time_zone", "invitation_status_display", "adherence_display"]
+    list_filter = [InvitationFilter]
     list_select_related = ["user"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
-    readonly_fields = ["email", "invitation_status_display", "invited_at", "invitation_accepted_at"]
+    readonly_fields = [
+        "email",
+        "invitation_status_display",
+        "invited_at",
+        "invitation_accepted_at",
+        "intake_adherence",
+    ]
     inlines = [AssignmentInline, *CAREPLAN_INLINES]
-    actions = ["assign_template", "resend_invitation", "withdraw_invitation"]
+    actions = ["assign_template", "resend_invitation", "withdraw_invitation", "augmentation_mark_reviewed"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = PatientChangeForm if obj is not None else PatientAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            # Removing yourself from the care team asks first (PatientChangeForm.clean). The class is
+            # made afresh for each request (modelform_factory), so this never reaches another request.
+            form.requesting_user = admin_user(request)
+        return form
+
+    def _removing_self(self, request: HttpRequest, obj: Patient) -> bool:
+        # The confirmation tick is shown once a save takes the clinician off the care team.
+        user = admin_user(request)
+        return (
+            request.method == "POST"
+            and str(user.pk) not in request.POST.getlist("care_team")
+            and obj.care_team.filter(pk=user.pk).exists()
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -75,12 +174,32 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
                 (None, {"fields": ["email", "first_name", "last_name", "time_zone", "language"]}),
                 (_("Quiet hours (no reminders)"), {"fields": ["quiet_hours_start", "quiet_hours_end"]}),
             ]
+        care_team = ["care_team", LEAVE_CARE_TEAM] if self._removing_self(request, obj) else ["care_team"]
         return [
-            (None, {"fields": ["email", "time_zone", "language", "care_team"]}),
-            (_("Quiet hours (no reminders)"), {"fields": ["quiet_hours_start", "quiet_hours_end"]}),
+            (None, {"fields": ["email", *self.clinic_fields(request), "time_zone", "language", *care_team]}),
+            # Folded on the page (the summary at the top comes first); a field with an error opens it.
+            (
+                _("Quiet hours (no reminders)"),
+                {"classes": ["collapse"], "fields": ["quiet_hours_start", "quiet_hours_end"]},
+            ),
+            (
+                _("Conditions (recorded by the clinician; shown to the care team only)"),
+                {
+                    "fields": list(CONDITION_FORM_FIELDS),
+                    "description": _(
+                        "Kidney disease, dialysis, pregnancy and age change the iron notes; dialysis and "
+                        "heart failure replace the fluid item of the default checklists. The others are "
+                        "context beside the care plan."
+                    ),
+                },
+            ),
             (
                 _("Invitation"),
                 {"fields": ["invitation_status_display", "invited_at", "invitation_accepted_at"]},
+            ),
+            (
+                _("Intake log (recorded by the patient)"),
+                {"classes": ["collapse"], "fields": ["intake_adherence"]},  # in the summary's medicines too
             ),
         ]
 
@@ -98,13 +217,7 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "care_team":
-            from django.contrib.auth import get_user_model
-
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=True, groups__name=CLINICIANS_GROUP)
-                .order_by("last_name", "email")
-            )
+            kwargs["queryset"] = clinicians_for(request.user)  # their own clinic's (checklists/clinics/)
             kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -122,6 +235,8 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
             # reminders: local times follow the patient's zone and quiet hours
             if {"time_zone", "quiet_hours_start", "quiet_hours_end"} & set(form.changed_data):
                 reminders_reschedule_patient(patient=obj)
+            # iron notes and the fluid item follow the recorded conditions
+            careplan_services.patient_conditions_apply(patient=obj, changed=form.changed_data)
             return
         data = form.cleaned_data
         created = patient_create(
@@ -138,6 +253,35 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
         obj.pk, obj.user = created.pk, created.user
         obj._state.adding, obj._state.db = False, created._state.db
 
+    def save_related(self, request, form, formsets, change):
+        patient = form.instance
+        before = set(patient.care_team.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        after = set(patient.care_team.values_list("pk", flat=True))
+        # Each clinician added or removed is its own entry: the object is the clinician's account.
+        for action, user_ids in (
+            (Action.CARE_TEAM_ADD, after - before),
+            (Action.CARE_TEAM_REMOVE, before - after),
+        ):
+            for user_id in sorted(user_ids):
+                audit_record(
+                    request=request, action=action, patient_id=patient.pk, kind="auth.user", object_id=user_id
+                )
+
+    def response_change(self, request, obj):
+        user = admin_user(request)
+        if not user.is_superuser and not obj.care_team.filter(pk=user.pk).exists():
+            # They left the care team: the patient's page is no longer theirs to see.
+            self.message_user(
+                request,
+                _("You are no longer on the care team of %(patient)s.") % {"patient": obj},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:checklists_patient_changelist"))
+        return super().response_change(request, obj)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Assignment:
             super().save_formset(request, form, formset, change)
@@ -145,7 +289,7 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
         with transaction.atomic():
             for assignment in formset.save(commit=False):
                 if assignment.pk is None:
-                    assignment_create(
+                    created = assignment_create(
                         patient=form.instance,
                         template=assignment.template,
                         assigned_by=request.user,
@@ -153,10 +297,17 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
                         end_date=assignment.end_date,
                         weekdays=assignment.weekdays,
                     )
+                    # save_related logs formset.new_objects: name the row that was made.
+                    assignment.pk = created.pk
                 else:
                     assignment.save()
+            history = assignments_with_history(assignment_ids=[a.pk for a in formset.deleted_objects])
             for assignment in formset.deleted_objects:
+                if assignment.pk in history:
+                    continue  # never: its form has no delete tick (AssignmentFormSet)
+                pk = assignment.pk
                 assignment.delete()
+                assignment.pk = pk  # save_related logs the deletion with the id the row had
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -172,12 +323,7 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
 
     @admin.display(description=_("invitation"))
     def invitation_status_display(self, obj: Patient) -> str:
-        labels = {
-            "accepted": _("accepted"),
-            "pending": _("sent, not yet accepted"),
-            "not invited": _("not sent"),
-        }
-        return str(labels[obj.invitation_status])
+        return str(InvitationState(invitation_state(patient=obj)).label)
 
     @admin.display(description=lazy(adherence_label, str)(settings.ADHERENCE_WINDOW_DAYS))
     def adherence_display(self, obj: Patient) -> str | None:
@@ -193,12 +339,13 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
         ]
         for patient in pending:
             invitation_send(patient=patient)
+        audit_objects(request=request, action=Action.INVITATION_SENT, objects=pending, patient_lookup="")
         skipped = queryset.count() - len(pending)
         self.message_user(
             request,
             ngettext("Invitation sent to %d patient.", "Invitations sent to %d patients.", len(pending))
             % len(pending),
-            messages.SUCCESS,
+            messages.SUCCESS if pending else messages.WARNING,
         )
         if skipped:
             self.message_user(
@@ -216,7 +363,11 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
 
     @admin.action(description=_("Withdraw the invitation of the selected patients"), permissions=["change"])
     def withdraw_invitation(self, request: HttpRequest, queryset: QuerySet) -> None:
-        withdrawn = sum(invitation_withdraw(patient=patient) for patient in queryset.select_related("user"))
+        withdrawn_patients = [
+            patient for patient in queryset.select_related("user") if invitation_withdraw(patient=patient)
+        ]
+        audit_objects(request=request, action=Action.CHANGE, objects=withdrawn_patients, patient_lookup="")
+        withdrawn = len(withdrawn_patients)
         self.message_user(
             request,
             ngettext(
@@ -225,7 +376,7 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
                 withdrawn,
             )
             % withdrawn,
-            messages.SUCCESS,
+            messages.SUCCESS if withdrawn else messages.WARNING,
         )
         skipped = queryset.count() - withdrawn
         if skipped:
@@ -243,31 +394,56 @@ class PatientAdmin(VisitReportAdminMixin, LabImportAdminMixin, CarePlanPatientLi
     @admin.action(description=_("Assign a checklist to the selected patients"), permissions=["change"])
     def assign_template(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
         form = AssignTemplateForm(request.POST if "apply" in request.POST else None)
+        form.fields["template"].queryset = templates_for(request.user)  # type: ignore[attr-defined]
+        patients = list(queryset.select_related("user"))
         if "apply" in request.POST and form.is_valid():
             template = form.cleaned_data["template"]
-            created = assignments_bulk_create(
-                patients=list(queryset),
+            outcome = assignments_assign(
+                patients=patients,
                 template=template,
                 assigned_by=admin_user(request),
                 start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data["end_date"],
+                weekdays=form.cleaned_data["weekdays"],
             )
+            audit_objects(
+                request=request, action=Action.ADD, objects=outcome.created, patient_lookup="patient"
+            )
+            created = len(outcome.created)
             self.message_user(
                 request,
                 ngettext(
                     "“%(template)s” assigned to %(count)d patient.",
                     "“%(template)s” assigned to %(count)d patients.",
-                    len(created),
+                    created,
                 )
-                % {"template": template.name, "count": len(created)},
-                messages.SUCCESS,
+                % {"template": template.name, "count": created},
+                messages.SUCCESS if created else messages.WARNING,
             )
+            if outcome.skipped:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Skipped %(count)d patient who already has “%(template)s” running then: %(names)s.",
+                        "Skipped %(count)d patients who already have “%(template)s” running then: %(names)s.",
+                        len(outcome.skipped),
+                    )
+                    % {
+                        "count": len(outcome.skipped),
+                        "template": template.name,
+                        "names": ", ".join(str(patient) for patient in outcome.skipped),
+                    },
+                    messages.WARNING,
+                )
             return None
+        # The confirmation step names the patients: that is a view of their records.
+        audit_objects(request=request, action=Action.VIEW, objects=patients, patient_lookup="")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Assign a checklist"),
             "opts": self.model._meta,
             "form": form,
-            "patients": queryset.select_related("user"),
+            "patients": patients,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action": "assign_template",
         }

@@ -5,15 +5,19 @@ clinicians' notes, who entered what) are never serialised here: the Output seria
 they send. Serializer names are prefixed CarePlan so the OpenAPI components stay unique.
 """
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from checklists.api.views import PatientAPIView
 from checklists.careplan import severity, wording
+from checklists.careplan.safety import Situation
 from checklists.careplan.selectors import care_plan_for
+from checklists.intake import rules as intake_rules
+from checklists.intake import selectors as intake_selectors
 from checklists.models import Medication, SeverityScore
+from checklists.plan.rules import mask_to_weekdays
 
 
 class CarePlanFollowUpOutput(serializers.Serializer):
@@ -46,8 +50,22 @@ class CarePlanLabOutput(serializers.Serializer):
     laboratory = serializers.CharField(source="result.laboratory")
 
 
+class CarePlanDoseTimeOutput(serializers.Serializer):
+    entered = serializers.CharField(
+        help_text="As the clinician entered it: morning, midday, evening, bedtime, or a time as HH:MM."
+    )
+    time = serializers.CharField(help_text='The local time it means for this patient, "HH:MM".')
+
+
 class CarePlanMedicationOutput(serializers.Serializer):
-    id = serializers.IntegerField()
+    """A current medicine. The schedule is only what the clinician entered; the app suggests nothing.
+
+    Another day's dose times (for recording offline): none outside start_date/stop_date; with
+    every_other_day, only days an even number of days from start_date; else only weekdays in ``days``;
+    on a dose day, the sorted distinct ``dose_times[].time``.
+    """
+
+    id = serializers.IntegerField(help_text="The medication id intake ops name.")
     name = serializers.CharField()
     dose = serializers.CharField(source="dose_text")
     times_of_day = serializers.CharField()
@@ -56,8 +74,40 @@ class CarePlanMedicationOutput(serializers.Serializer):
     review_with_clinician = serializers.BooleanField(source="may_worsen_rls")
     review_note = serializers.SerializerMethodField(help_text="Shown with the medicine when set.")
 
+    as_written = serializers.SerializerMethodField(
+        help_text="When it is taken, as the clinician wrote it: show it as is."
+    )
+    as_needed = serializers.BooleanField(help_text="Taken as needed: no schedule; record extra doses.")
+    dose_times = serializers.SerializerMethodField()
+    days = serializers.SerializerMethodField(help_text="The weekdays it is taken on, 0 = Monday.")
+    every_other_day = serializers.BooleanField(help_text="Every other day, counted from start_date.")
+    schedule = serializers.SerializerMethodField(
+        help_text='The dose times on the patient\'s today, local "HH:MM", sorted; empty when taken as needed '
+        "or not taken today. A taken or skipped intake op names one of them as its slot."
+    )
+
     def get_review_note(self, obj: Medication) -> str | None:
         return str(wording.MEDICATION_REVIEW_NOTE) if obj.may_worsen_rls else None
+
+    def get_as_written(self, obj: Medication) -> str:
+        return intake_selectors.as_written(obj)
+
+    @extend_schema_field(CarePlanDoseTimeOutput(many=True))
+    def get_dose_times(self, obj: Medication) -> list[dict[str, str]]:
+        if obj.as_needed:
+            return []
+        try:
+            tokens = intake_rules.parse_dose_times(obj.dose_times)
+        except ValueError:
+            return []
+        day_times = self.context["day_times"]
+        return [{"entered": token, "time": intake_rules.resolve(token, day_times)} for token in tokens]
+
+    def get_days(self, obj: Medication) -> list[int]:
+        return mask_to_weekdays(obj.dose_weekdays)
+
+    def get_schedule(self, obj: Medication) -> list[str]:
+        return intake_rules.dose_slots_on(obj, self.context["today"], day_times=self.context["day_times"])
 
 
 class CarePlanSeverityOutput(serializers.Serializer):
@@ -83,6 +133,19 @@ class CarePlanContactOutput(serializers.Serializer):
     hours = serializers.CharField()
 
 
+class CarePlanSafetyNetOutput(serializers.Serializer):
+    situations = serializers.ListField(
+        source="safety",
+        child=serializers.ChoiceField(choices=[situation.value for situation in Situation]),
+        help_text=(
+            "The safety-net situations whose lines apply to this patient now, in order: vein_procedure "
+            "(after a recorded vein procedure, until the follow-up duplex scan is done), iron_infusion "
+            "(an infusion planned, or done and no iron result since), dopamine_medicine (on a dopamine "
+            "agonist or levodopa). The words are the app's (checklists/careplan/wording.py), in the page."
+        ),
+    )
+
+
 class CarePlanOutput(serializers.Serializer):
     heading = serializers.CharField()
     disclaimer = serializers.CharField(help_text="The page must show this.")
@@ -93,7 +156,11 @@ class CarePlanOutput(serializers.Serializer):
     medications = CarePlanMedicationOutput(many=True)
     severity = CarePlanSeverityOutput(allow_null=True)
     contact = CarePlanContactOutput(
-        allow_null=True, help_text="Whom to contact about the plan (CLINIC_CONTACT); null when unset."
+        allow_null=True,
+        help_text="Whom to contact about the plan: the patient's clinic, else CLINIC_CONTACT; null: neither.",
+    )
+    safety_net = CarePlanSafetyNetOutput(
+        source="*", help_text="Which lines of 'When to seek care now' the care plan adds for this patient."
     )
 
 
@@ -105,11 +172,14 @@ class CarePlanView(PatientAPIView):
         summary="Your care team's plan",
         description=(
             "The iron, vascular and medication follow-up tracks with what is next and what is overdue, "
-            "a timeline of the coming weeks, recent iron results, current medications and the latest "
+            "a timeline of the coming weeks, recent iron results, current medications (each with its id and "
+            "today's dose times, only as the clinician entered them) and the latest "
             "IRLS total with what its band means, whom to contact, plus the disclaimer the page must show. "
             "Patient-safe fields only."
         ),
     )
     def get(self, request: Request) -> Response:
-        plan = care_plan_for(patient=self.patient, today=self.patient.local_today())
-        return Response(self.Output(plan).data)
+        patient = self.patient
+        plan = care_plan_for(patient=patient, today=patient.local_today())
+        context = {"today": plan.today, "day_times": intake_rules.patient_day_times(patient)}
+        return Response(self.Output(plan, context=context).data)

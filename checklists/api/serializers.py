@@ -16,6 +16,7 @@ from rest_framework.fields import empty
 
 from checklists.accounts.time_zones import canonical_time_zone
 from checklists.diary.rules import DIARY_NOTE_MAX_LENGTH, DIARY_SCALE_MAX
+from checklists.models.intake import INTAKE_REASON_MAX_LENGTH
 from checklists.models.patients import VISIT_QUESTIONS_MAX_LENGTH, validate_time_zone
 from checklists.reminders import endpoints
 from checklists.sync.parse import MAX_ID, client_date_range_message, is_client_date
@@ -333,9 +334,41 @@ class DiaryOpInput(serializers.Serializer):
     entry = DiaryEntryFields()
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "nullable": True, "example": "21:00"}
+)
+class DoseSlotField(serializers.CharField):
+    """A dose time, "HH:MM" local, or null for an extra dose (the schema only: sync.parse reads ops)."""
+
+
+class IntakeOpInput(serializers.Serializer):
+    op_id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=["intake"])
+    medication = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("A medication id from /careplan/.")
+    )
+    date = serializers.DateField(help_text=_("The patient's local date of the dose."))
+    slot = DoseSlotField(
+        allow_null=True,
+        help_text=_(
+            "One of the medicine's dose times that date (its 'schedule' on /careplan/); null only for "
+            "an extra dose, each of which is its own record."
+        ),
+    )
+    status = serializers.ChoiceField(choices=["taken", "skipped", "extra"])
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=INTAKE_REASON_MAX_LENGTH,
+        help_text=_("Why a dose was skipped (optional; only with 'skipped')."),
+    )
+    at = serializers.DateTimeField(help_text=_("Client time of the change, ISO-8601 with offset."))
+
+
 SYNC_OP = PolymorphicProxySerializer(
     component_name="SyncOpInput",
-    serializers={"checkoff": CheckoffOpInput, "diary": DiaryOpInput},
+    serializers={"checkoff": CheckoffOpInput, "diary": DiaryOpInput, "intake": IntakeOpInput},
     resource_type_field_name="kind",
     many=True,
 )
@@ -384,13 +417,29 @@ class DiaryChangeOutput(serializers.Serializer):
     seq = serializers.IntegerField()
 
 
+class IntakeChangeOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["intake"])
+    medication = serializers.IntegerField()
+    date = serializers.DateField()
+    slot = DoseSlotField(allow_null=True, help_text=_("The dose time; null for an extra dose."))
+    status = serializers.ChoiceField(choices=["taken", "skipped", "extra"])
+    reason = serializers.CharField(allow_blank=True)
+    at = serializers.DateTimeField(allow_null=True, help_text=_("Client time of the winning change."))
+    op_id = serializers.UUIDField(allow_null=True, help_text=_("An extra dose is identified by its op id."))
+    seq = serializers.IntegerField()
+
+
 class SyncOutput(serializers.Serializer):
     applied = serializers.ListField(child=serializers.UUIDField())
     duplicates = serializers.ListField(child=serializers.UUIDField())
     rejected = RejectedOutput(many=True)
     changes = PolymorphicProxySerializer(
         component_name="SyncChange",
-        serializers={"checkoff": CheckoffChangeOutput, "diary": DiaryChangeOutput},
+        serializers={
+            "checkoff": CheckoffChangeOutput,
+            "diary": DiaryChangeOutput,
+            "intake": IntakeChangeOutput,
+        },
         resource_type_field_name="kind",
         many=True,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from checklists.api import careplan, data_rights, fhir, report, time_zones, views
+from checklists.api import careplan, data_rights, fhir, intake, report, time_zones, views
 from checklists.api import reminders as reminder_views
 
 app_name = "api"
@@ -29,8 +29,13 @@ urlpatterns = [
     path("me/report/", report.MeReportView.as_view(), name="me-report"),
     # care plan
     path("careplan/", careplan.CarePlanView.as_view(), name="careplan"),
+    # what the times of day a medicine is taken at mean for the patient (intake log)
+    path("me/dose-times/", intake.DoseTimesView.as_view(), name="me-dose-times"),
     # reminders
     path("reminders/", reminder_views.RemindersView.as_view(), name="reminders"),
+    # before reminders/<pk>/: where reminders go from this browser, and a test reminder
+    path("reminders/channel/", reminder_views.ReminderChannelView.as_view(), name="reminder-channel"),
+    path("reminders/test/", reminder_views.ReminderTestView.as_view(), name="reminder-test"),
     path("reminders/<str:pk>/", reminder_views.ReminderDetailView.as_view(), name="reminder"),
     path("reminders/<str:pk>/snooze/", reminder_views.ReminderSnoozeView.as_view(), name="reminder-snooze"),
     path("notifications/", reminder_views.NotificationsView.as_view(), name="notifications"),

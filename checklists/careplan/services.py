@@ -1,5 +1,6 @@
 """Care-plan writes: keyword-only functions named <entity>_<action>."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -7,10 +8,23 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from checklists.careplan.medications import match_medication
-from checklists.models import FollowUp, LabResult, Medication, Patient
+from checklists.careplan import labs, medication_services
+from checklists.careplan.conditions import (
+    FLUID_ADVICE_FIELDS,
+    IRON_NOTE_FIELDS,
+    iron_note_evaluate,
+    is_fluid_item,
+    needs_care_team_fluid_advice,
+)
+from checklists.library.defaults import CARE_TEAM_FLUID_ADVICE
+from checklists.models import AssignmentItem, FollowUp, LabNote, LabResult, Medication, Patient
 from checklists.models.careplan import KIND_TRACK, FerritinUnit, FollowUpKind, FollowUpStatus
-from checklists.reminders.services import reminders_cancel_follow_up, reminders_for_follow_up
+from checklists.plan.services import assignment_item_add, assignment_item_retire
+from checklists.reminders.services import (
+    medication_reminders_sync,
+    reminders_cancel_follow_up,
+    reminders_for_follow_up,
+)
 
 # The closing statuses after which a repeating follow-up is planned again; "cancelled" ends the series.
 ROLLS_FORWARD = (FollowUpStatus.DONE, FollowUpStatus.SKIPPED)
@@ -122,19 +136,20 @@ def followup_complete(*, followup: FollowUp, on: date, by: User | None = None) -
 
 
 def medication_apply_match(*, medication: Medication) -> Medication:
-    """Set the generic name and the two flags from ``medication.name`` (unsaved; the caller saves)."""
-    match = match_medication(medication.name)
-    medication.generic_name = match.generic_name[: Medication._meta.get_field("generic_name").max_length]
-    medication.is_dopaminergic = match.is_dopaminergic
-    medication.may_worsen_rls = match.may_worsen_rls
+    """Set the generic name, medicine-check state and flags from ``medication.name`` (unsaved)."""
+    medication_services.medication_apply_match(medication=medication)
     return medication
 
 
 def medication_save(*, medication: Medication) -> Medication:
-    """Save a medication with its generic name and flags matched from its name."""
-    medication_apply_match(medication=medication)
+    """Save a medication with its generic name and flags matched from its name, record the finding, and
+    bring its dose reminders in line with its schedule."""
+    match = medication_services.medication_apply_match(medication=medication)
     medication.full_clean()
-    medication.save()
+    with transaction.atomic():
+        medication.save()
+        medication_services.medication_finding_sync(medication=medication, match=match)
+        medication_reminders_sync(medication=medication)  # reminders
     return medication
 
 
@@ -144,17 +159,20 @@ def medication_add(
     name: str,
     dose_text: str = "",
     times_of_day: str = "",
+    dose_times: str = "",
     start_date: date | None = None,
     stop_date: date | None = None,
     entered_by: User | None = None,
 ) -> Medication:
-    """Add a medication to the patient's list, matched against the RLS lists."""
+    """Add a medication to the patient's list, matched against the RLS lists; ``dose_times`` is the
+    clinician's schedule ("evening, 21:00"; see checklists.intake.rules), empty for none."""
     return medication_save(
         medication=Medication(
             patient=patient,
             name=name,
             dose_text=dose_text,
             times_of_day=times_of_day,
+            dose_times=dose_times,
             start_date=start_date,
             stop_date=stop_date,
             entered_by=entered_by,
@@ -191,9 +209,92 @@ def labresult_add(
 def labresult_save(*, lab_result: LabResult) -> LabResult:
     """Validate and save a lab result, entered by hand on the patient's page or imported from FHIR.
 
-    The guideline note is not stored: it is worked out from the values wherever a result is shown
-    (``interpret_iron``), so a recorded result gets the same note whichever way it came in.
+    Stores the guideline note the iron rules give it for the patient as recorded (``note_code``) and the
+    rules' version (``rule_version``); a note it had before is kept in LabNote when the new one differs.
     """
     lab_result.full_clean()
-    lab_result.save()
+    with transaction.atomic():
+        superseded = _labresult_set_note(lab_result)
+        lab_result.save()
+        _labnote_keep(lab_result, superseded)
     return lab_result
+
+
+def _labresult_set_note(lab_result: LabResult) -> tuple[str, str] | None:
+    """Set the note the current rules give (unsaved); return the (code, version) it replaced, if any."""
+    note = iron_note_evaluate(lab_result, lab_result.patient)
+    old = (lab_result.note_code, lab_result.rule_version)
+    lab_result.note_code, lab_result.rule_version = note.category.value, note.rule_version
+    if old == (lab_result.note_code, lab_result.rule_version) or not old[0]:
+        return None
+    return old
+
+
+def _labnote_keep(lab_result: LabResult, superseded: tuple[str, str] | None) -> None:
+    if superseded is not None:
+        LabNote.objects.create(lab_result=lab_result, note_code=superseded[0], rule_version=superseded[1])
+
+
+def labresults_reevaluate(*, patient: Patient | None = None) -> int:
+    """Re-evaluate stored lab notes with the current rules and the patients' conditions as recorded now;
+    returns how many notes changed. Each replaced note is kept in LabNote. ``patient``: all of theirs;
+    otherwise every result whose note is not the current rule version's.
+    """
+    results = LabResult.objects.select_related("patient").order_by("pk")
+    if patient is not None:
+        results = results.filter(patient=patient)
+    else:
+        results = results.exclude(rule_version=labs.RULESET.tag)
+    changed = 0
+    for lab in results.iterator(chunk_size=500):
+        if patient is not None:
+            lab.patient = patient  # the caller's copy carries the conditions just saved
+        before = (lab.note_code, lab.rule_version)
+        with transaction.atomic():
+            superseded = _labresult_set_note(lab)
+            if (lab.note_code, lab.rule_version) == before:
+                continue
+            lab.save(update_fields=["note_code", "rule_version"])
+            _labnote_keep(lab, superseded)
+        changed += 1
+    return changed
+
+
+def fluid_advice_replace(*, patient: Patient) -> int:
+    """Replace the general fluid item on ``patient``'s checklists by the care team's fluid advice, when
+    ``needs_care_team_fluid_advice``; returns how many items were replaced. The old item is retired (its
+    check-offs stay) and the new one is due from the patient's today.
+    """
+    if not needs_care_team_fluid_advice(patient):
+        return 0
+    replaced = 0
+    items = AssignmentItem.objects.filter(
+        assignment__patient=patient, retired_at__isnull=True
+    ).select_related("assignment__patient")
+    with transaction.atomic():
+        for item in items:
+            if not is_fluid_item(item.text):
+                continue
+            assignment_item_retire(item=item)
+            assignment_item_add(
+                assignment=item.assignment,
+                item=AssignmentItem(
+                    template_item_id=item.template_item_id,
+                    position=item.position,
+                    weekly_target=item.weekly_target,
+                    **CARE_TEAM_FLUID_ADVICE,
+                ),
+            )
+            replaced += 1
+    return replaced
+
+
+def patient_conditions_apply(*, patient: Patient, changed: Iterable[str]) -> None:
+    """Act on the conditions the clinician just changed (``changed``: Patient field names): re-evaluate
+    the patient's lab notes if the iron rules depend on one, and replace the fluid item if it applies.
+    """
+    changed = set(changed)
+    if changed & set(IRON_NOTE_FIELDS):
+        labresults_reevaluate(patient=patient)
+    if changed & set(FLUID_ADVICE_FIELDS):
+        fluid_advice_replace(patient=patient)

@@ -4,9 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checklists.careplan import severity
+from checklists.intake import rules as intake_rules
+from checklists.plan.rules import EVERY_DAY
 
 
 class Track(models.TextChoices):
@@ -20,6 +23,9 @@ class FollowUpKind(models.TextChoices):
     ORAL_IRON_REVIEW = "oral_iron_review", _("Oral iron review")
     IRON_INFUSION = "iron_infusion", _("Iron infusion")
     VENOUS_DUPLEX = "venous_duplex", _("Venous duplex ultrasound")
+    # Recorded by marking it done on the procedure's date: the care plan then shows the safety lines for
+    # after a vein procedure until a venous duplex is done (checklists/careplan/safety.py).
+    VEIN_PROCEDURE = "vein_procedure", _("Vein procedure (ablation or sclerotherapy)")
     COMPRESSION_REVIEW = "compression_review", _("Compression review")
     PROCEDURE_FOLLOW_UP = "procedure_follow_up", _("Procedure follow-up")
     MEDICATION_REVIEW = "medication_review", _("Medication review")
@@ -33,6 +39,7 @@ KIND_TRACK: dict[str, str] = {
     FollowUpKind.ORAL_IRON_REVIEW: Track.IRON,
     FollowUpKind.IRON_INFUSION: Track.IRON,
     FollowUpKind.VENOUS_DUPLEX: Track.VASCULAR,
+    FollowUpKind.VEIN_PROCEDURE: Track.VASCULAR,
     FollowUpKind.COMPRESSION_REVIEW: Track.VASCULAR,
     FollowUpKind.PROCEDURE_FOLLOW_UP: Track.VASCULAR,
     FollowUpKind.MEDICATION_REVIEW: Track.MEDICATION,
@@ -167,6 +174,16 @@ class LabResult(models.Model):
         help_text=_("Ferritin assays differ between laboratories: record which one."),
     )
     notes = models.TextField(_("clinician notes"), blank=True, help_text=_("Never shown to the patient."))
+    # A TSAT below 1 looks like a fraction (0.35 for 35%): kept only when the clinician confirms it.
+    tsat_confirmed = models.BooleanField(
+        _("TSAT below 1% confirmed"),
+        default=False,
+        help_text=_("Tick only if the laboratory really reported a TSAT below 1%."),
+    )
+    # The guideline note as the iron rules (checklists/careplan/labs.py) gave it, and their version;
+    # an older note is kept in LabNote when a rule or the patient's conditions change it.
+    note_code = models.CharField(_("guideline note"), max_length=40, blank=True, editable=False)
+    rule_version = models.CharField(_("rule version"), max_length=40, blank=True, editable=False)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -197,6 +214,34 @@ class LabResult(models.Model):
     def clean(self) -> None:
         if self.ferritin is None and self.tsat is None:
             raise ValidationError(_("Enter a ferritin or a TSAT value (or both)."))
+        if self.drawn_on and self.patient_id and self.drawn_on > self.patient.local_today():
+            raise ValidationError({"drawn_on": _("A blood draw cannot be dated in the future.")})
+
+
+class LabNote(models.Model):
+    """A guideline note a lab result had before newer rules or the patient's conditions changed it."""
+
+    lab_result = models.ForeignKey(LabResult, on_delete=models.CASCADE, related_name="note_history")
+    note_code = models.CharField(_("guideline note"), max_length=40)
+    rule_version = models.CharField(_("rule version"), max_length=40)
+    superseded_at = models.DateTimeField(_("superseded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-superseded_at", "-id"]
+        verbose_name = _("earlier guideline note")
+
+    def __str__(self) -> str:
+        return f"{self.note_code} ({self.rule_version})"
+
+
+class MedicationRecognition(models.TextChoices):
+    """What the medicine check found for one entry (checklists/careplan/medications.py)."""
+
+    DOPAMINERGIC = "dopaminergic", _("dopaminergic: augmentation watch on")
+    MAY_WORSEN_RLS = "may_worsen_rls", _("may worsen RLS: review")
+    NOT_FLAGGED = "not_flagged", _("recognised, not flagged")
+    NOT_RECOGNISED = "not_recognised", _("not recognised: check it")
+    NOT_CURRENT = "not_current", _("not a current medicine (negated or past entry)")
 
 
 class Medication(models.Model):
@@ -207,12 +252,39 @@ class Medication(models.Model):
     generic_name = models.CharField(_("generic name"), max_length=120, blank=True, editable=False)
     dose_text = models.CharField(_("dose"), max_length=120, blank=True)
     times_of_day = models.CharField(
-        _("times of day"), max_length=120, blank=True, help_text=_("For example: evening, 21:00.")
+        _("times of day"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown to the patient as written, e.g. 'evening, with food'. Reminders follow the dose times."
+        ),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     stop_date = models.DateField(_("stop date"), null=True, blank=True)
+    # The schedule (checklists/intake/rules.py): only what the clinician entered; the app never suggests one.
+    dose_times = models.CharField(
+        _("dose times"),
+        max_length=120,
+        blank=True,
+        validators=[intake_rules.validate_dose_times],
+        help_text=intake_rules.DOSE_TIMES_HELP,
+    )
+    dose_weekdays = models.PositiveSmallIntegerField(_("dose days"), default=EVERY_DAY)
+    every_other_day = models.BooleanField(
+        _("every other day"), default=False, help_text=_("Counted from the start date (alternate-day iron).")
+    )
+    as_needed = models.BooleanField(_("as needed"), default=False, help_text=_("No schedule: no dose times."))
     is_dopaminergic = models.BooleanField(_("dopaminergic"), default=False, editable=False)
     may_worsen_rls = models.BooleanField(_("may worsen RLS"), default=False, editable=False)
+    # The medicine check's current finding (or the clinician's override of it); history: MedicationFinding.
+    recognition = models.CharField(
+        _("medicine check"),
+        max_length=20,
+        choices=MedicationRecognition.choices,
+        default=MedicationRecognition.NOT_RECOGNISED,
+        editable=False,
+    )
+    rule_version = models.CharField(_("rule version"), max_length=40, blank=True, editable=False)
     notes = models.TextField(_("clinician notes"), blank=True, help_text=_("Never shown to the patient."))
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -228,7 +300,11 @@ class Medication(models.Model):
                 | models.Q(start_date__isnull=True)
                 | models.Q(stop_date__gte=models.F("start_date")),
                 name="medication_stop_after_start",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dose_weekdays__gte=1, dose_weekdays__lte=EVERY_DAY),
+                name="medication_dose_weekdays_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -237,6 +313,64 @@ class Medication(models.Model):
     def clean(self) -> None:
         if self.start_date and self.stop_date and self.stop_date < self.start_date:
             raise ValidationError({"stop_date": _("The stop date cannot be before the start date.")})
+        if self.as_needed and self.dose_times.strip():
+            raise ValidationError({"dose_times": _("A medicine taken as needed has no dose times.")})
+        if self.every_other_day and not self.start_date:
+            raise ValidationError(
+                {"start_date": _("Every other day is counted from the start date: enter it.")}
+            )
+        if self.every_other_day and self.dose_weekdays != EVERY_DAY:
+            raise ValidationError(
+                {"every_other_day": _("Choose every other day or days of the week, not both.")}
+            )
+
+
+class MedicationFinding(models.Model):
+    """One finding of the medicine check for a medication, kept when a newer one supersedes it.
+
+    ``override_state`` is a clinician's correction of the finding, with who, when and why; the medication's
+    ``recognition`` and flags follow the override while this finding is current.
+    """
+
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="findings")
+    name = models.CharField(_("name checked"), max_length=120)
+    state = models.CharField(_("finding"), max_length=20, choices=MedicationRecognition.choices)
+    ingredients = models.CharField(_("ingredients"), max_length=255, blank=True)
+    classes = models.CharField(_("RLS classes"), max_length=255, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
+    rule_version = models.CharField(_("rule version"), max_length=40)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+    override_state = models.CharField(
+        _("clinician override"), max_length=20, choices=MedicationRecognition.choices, blank=True
+    )
+    override_reason = models.TextField(_("override reason"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("medicine check finding")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["medication"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="medicationfinding_one_current",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(override_state="") | ~models.Q(override_reason=""),
+                name="medicationfinding_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.state} ({self.rule_version})"
+
+    @property
+    def effective_state(self) -> str:
+        return self.override_state or self.state
 
 
 class SeverityScore(models.Model):

@@ -19,6 +19,16 @@ class ChecklistTemplate(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     category = models.CharField(_("category"), max_length=32, choices=Category.choices)
     description = models.TextField(_("description"), blank=True)
+    # Empty: the read-only default library every clinic sees; else one clinic's own (its lead clinicians').
+    clinic = models.ForeignKey(
+        "checklists.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="templates",
+        verbose_name=_("clinic"),
+        help_text=_("Empty: the default library, seen by every clinic."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

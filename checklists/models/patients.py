@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checklists.careplan.conditions import conditions_errors
+
 CLINICIANS_GROUP = "Clinicians"
 # A short note, not a letter: it must fit on the one-page visit report.
 VISIT_QUESTIONS_MAX_LENGTH = 1000
@@ -23,10 +25,12 @@ def validate_time_zone(value: str) -> None:
 
 class PatientQuerySet(models.QuerySet):
     def for_clinician(self, user: User) -> "PatientQuerySet":
-        """Return the patients on ``user``'s care team; a superuser gets every patient."""
+        """Return the patients on ``user``'s care team and of their clinic; a superuser gets every patient."""
         if user.is_superuser:
             return self
-        return self.filter(care_team=user)
+        from checklists.clinics.selectors import same_clinic_q  # the selectors import these models
+
+        return self.filter(same_clinic_q(user), care_team=user)
 
 
 class Patient(models.Model):
@@ -55,10 +59,39 @@ class Patient(models.Model):
         blank=True,
         help_text=_("The patient's questions for their next appointment, printed on the visit report."),
     )
+    # The patient's own time for each time of day a medicine is taken at; empty: the default
+    # (settings.INTAKE_DEFAULT_TIMES). Set from the app (PATCH /api/v1/me/dose-times/).
+    dose_time_morning = models.TimeField(_("morning dose time"), null=True, blank=True)
+    dose_time_midday = models.TimeField(_("midday dose time"), null=True, blank=True)
+    dose_time_evening = models.TimeField(_("evening dose time"), null=True, blank=True)
+    dose_time_bedtime = models.TimeField(_("bedtime dose time"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The server's change sequence for this patient's synced rows: every check-off or diary write
     # takes the next numbers from here, so "changes since cursor" never depends on a client clock.
     sync_seq = models.BigIntegerField(default=0, editable=False)
+    # Conditions recorded by the clinician, never inferred (shared/clinical-content.md "Patient conditions");
+    # they change the iron rules only where the content says so (checklists/careplan/conditions.py).
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    iron_deficiency_anaemia = models.BooleanField(_("iron-deficiency anaemia"), default=False)
+    chronic_kidney_disease = models.BooleanField(_("chronic kidney disease"), default=False)
+    on_dialysis = models.BooleanField(_("on dialysis"), default=False)
+    pregnant = models.BooleanField(_("pregnancy"), default=False)
+    pregnancy_due_date = models.DateField(_("due date"), null=True, blank=True)
+    diabetes = models.BooleanField(_("diabetes"), default=False)
+    peripheral_neuropathy = models.BooleanField(_("peripheral neuropathy"), default=False)
+    thyroid_disease = models.BooleanField(_("thyroid disease"), default=False)
+    parkinsons_disease = models.BooleanField(_("Parkinson's disease"), default=False)
+    venous_insufficiency = models.BooleanField(_("venous insufficiency"), default=False)
+    heart_failure = models.BooleanField(_("heart failure"), default=False)
+    # The patient's clinic: only its clinicians ever see the patient's data (checklists/admin/scoping.py).
+    clinic = models.ForeignKey(
+        "checklists.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patients",
+        verbose_name=_("clinic"),
+    )
 
     objects = PatientQuerySet.as_manager()
 
@@ -83,6 +116,8 @@ class Patient(models.Model):
     def clean(self) -> None:
         if (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
             raise ValidationError(_("Set both the start and the end of quiet hours, or neither."))
+        if errors := conditions_errors(self):
+            raise ValidationError(errors)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

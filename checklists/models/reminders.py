@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from checklists.plan.rules import EVERY_DAY
 
+# The repeats of a slot when the patient turns "remind again" on (at most REMINDER_REPEAT_MAX_TIMES).
+REPEAT_DEFAULT_TIMES = 3
+
 
 class ReminderKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Checklist")
@@ -41,6 +44,19 @@ class Reminder(models.Model):
         related_name="reminders",
         db_index=False,  # the partial index below: most reminders have none
     )
+    # The medicine and dose time this reminds about (kind 'medication'); made from the medicine's
+    # schedule by medication_reminders_sync(). The name is shown in the app only, never sent.
+    medication = models.ForeignKey(
+        "checklists.Medication",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # the unique constraint below serves the lookups
+    )
+    dose_time = models.TimeField(
+        _("dose time"), null=True, blank=True, help_text=_("The scheduled dose time (kind 'medication').")
+    )
     label = models.CharField(
         _("label"),
         max_length=80,
@@ -59,6 +75,16 @@ class Reminder(models.Model):
         help_text=_("Skip the reminder when its tasks are already done when it is due."),
     )
     snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    # "Remind again until done": every N minutes (one of REMINDER_REPEAT_EVERY_MINUTES), at most
+    # repeat_max_times times; null = off. repeat_round is the round of the slot in next_fire_at
+    # (0 = a regular slot, k = the k-th repeat).
+    repeat_every_minutes = models.PositiveSmallIntegerField(
+        _("repeat every (minutes)"), null=True, blank=True
+    )
+    repeat_max_times = models.PositiveSmallIntegerField(
+        _("repeat at most (times)"), default=REPEAT_DEFAULT_TIMES
+    )
+    repeat_round = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     # When the sweep next fires this reminder (UTC); null when it never will (inactive or past).
     next_fire_at = models.DateTimeField(_("next fire at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +100,11 @@ class Reminder(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="assignment") | models.Q(assignment__isnull=False),
                 name="reminder_assignment_kind_has_assignment",
+            ),
+            models.UniqueConstraint(
+                fields=["medication", "dose_time"],
+                condition=models.Q(medication__isnull=False),
+                name="reminder_once_per_dose_time",
             ),
         ]
         indexes = [
@@ -132,6 +163,9 @@ class Delivery(models.Model):
         _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The reminder's repeat_round when claimed: 0 for a regular slot, k for its k-th "remind again".
+    # A database default too: rows written by hand-written INSERTs are regular slots.
+    repeat_round = models.PositiveSmallIntegerField(default=0, db_default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # When a send task for this row was last handed to the broker; null when that failed.

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from checklists.careplan.conditions import item_content_for
 from checklists.library.defaults import DEFAULT_TEMPLATES
 from checklists.models import Assignment, AssignmentItem, ChecklistTemplate, Patient, TemplateItem
 from checklists.plan.rules import EVERY_DAY
@@ -55,9 +56,8 @@ def assignment_create(
             assignment=assignment,
             template_item=item,
             position=item.position,
-            text=item.text,
-            help_text=item.help_text,
-            source=item.source,
+            # the care team's fluid advice instead of the general one on dialysis or with heart failure
+            **item_content_for(patient, text=item.text, help_text=item.help_text, source=item.source),
         )
         for item in template.items.all()
     )

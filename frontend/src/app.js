@@ -10,11 +10,14 @@ import { Store } from "./store.js";
 import { flush, SYNC_TAG } from "./sync.js";
 import * as careplan from "./screens/careplan.js";
 import * as diary from "./screens/diary.js";
+import * as inbox from "./screens/inbox.js";
 import * as progress from "./screens/progress.js";
+import * as reminders from "./screens/reminders.js";
+import * as safety from "./screens/safety.js";
 import * as settings from "./screens/settings.js";
 import * as today from "./screens/today.js";
 
-const SCREENS = { today, careplan, diary, progress, settings };
+const SCREENS = { today, careplan, diary, progress, settings, inbox, reminders, safety };
 const RETRY_FIRST_MS = 15_000;
 const RETRY_SOON_MS = 1_000; // after a sign of life (a request answered, "online", back in front)
 const RETRY_MAX_MS = 5 * 60_000;
@@ -37,6 +40,7 @@ class App {
   /** Re-render the status line and tell the current screen that data changed. */
   changed() {
     this.renderStatus();
+    inbox.updateBadge(this);
     for (const listener of this.listeners) listener();
   }
 
@@ -137,7 +141,7 @@ function route() {
 
 async function show(app) {
   const { name, param } = route();
-  for (const link of document.querySelectorAll("nav a")) {
+  for (const link of document.querySelectorAll("nav a, #inbox-link")) {
     if (link.getAttribute("href") === `#${name}`) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
@@ -154,6 +158,7 @@ async function registerServiceWorker(app) {
   navigator.serviceWorker.addEventListener("message", (event) => {
     const { type, version } = event.data || {};
     if (type === "synced" || type === "changed") app.changed();
+    if (type === "pushed") inbox.refreshFeed(app.store).then(() => app.changed(), () => {}); // badge and inbox
     // A worker of another version took over: this page still runs the old code, so offer a reload.
     if (type === "sw-activated" && version !== app.version) showUpdateBanner();
   });
@@ -238,7 +243,7 @@ async function main() {
   const me = (await store.getMeta("me")) || (await loadProfile(store).catch(() => null));
   if (me) configure({ timeZone: me.time_zone, language: document.documentElement.lang });
   await store.setMeta("csrf", csrfFromCookie());
-  await store.setMeta("swStrings", { done: t("push.done"), snooze: t("push.snooze") });
+  await store.setMeta("swStrings", { done: t("push.done"), snooze: t("push.snooze"), taken: t("push.taken") });
 
   window.addEventListener("hashchange", () => show(app));
   window.addEventListener("online", () => app.retrySoon());
@@ -254,8 +259,10 @@ async function main() {
     event.preventDefault();
     app.installPrompt = event;
   });
+  document.querySelector(".topbar").append(inbox.link());
   await show(app);
   app.renderStatus();
+  inbox.refreshFeed(store).then(() => inbox.updateBadge(app), () => {});
   registerServiceWorker(app);
   app.sync();
   const shownToday = todayIso();

@@ -17,7 +17,10 @@ function fieldSentence(field, messages) {
 export function errorMessage(error) {
   const kind = failureKind(error);
   if (kind === "refused" && error instanceof ApiError && error.body && typeof error.body === "object") {
-    const sentences = Object.entries(error.body).map(([field, messages]) => fieldSentence(field, messages));
+    // A ready-made sentence for people (the reminders API's "message"); "code" is for programs.
+    if (typeof error.body.message === "string" && error.body.message) return error.body.message;
+    const fields = Object.entries(error.body).filter(([field]) => field !== "code");
+    const sentences = fields.map(([field, messages]) => fieldSentence(field, messages));
     if (sentences.length) return [...new Set(sentences)].join(" ");
   }
   return t(`error.${kind}`);

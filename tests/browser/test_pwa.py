@@ -270,7 +270,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
     items = item_ids(page)[-2:]
     reminder_id = page.evaluate("async () => (await (await fetch('/api/v1/reminders/')).json())[0].id")
     payload: dict[str, Any] = {
-        "title": "RLS Care",
+        "title": "Care reminder",
         "body": "You have 2 care tasks due",
         "tag": "rls-2026-01-01T13:00:00Z",
         "url": "/#today",
@@ -290,7 +290,7 @@ def test_push_reminder_shows_and_done_checks_the_items(new_context, app_server):
         payload["tag"],
     )
     assert shown == {
-        "title": "RLS Care",
+        "title": "Care reminder",
         "body": "You have 2 care tasks due",
         "actions": ["Done", "Snooze 30 min"],
     }
@@ -441,9 +441,10 @@ def test_care_plan_shows_the_three_tracks_ferritin_chart_and_flags(new_context, 
 def test_care_plan_shows_the_apis_disclaimer_before_the_plan_has_ever_loaded(new_context):
     context = new_context()
     page = context.new_page()
+    # Never loaded: Today fetches the plan too (for the medicines' doses), so it fails from the start.
+    context.route("**/api/v1/careplan/", lambda route: route.abort())
     sign_in(page)
     plan = page.request.get("/api/v1/careplan/").json()
-    context.route("**/api/v1/careplan/", lambda route: route.abort())  # offline, first visit
     page.goto("/#careplan")
     page.get_by_text("The care plan is not on this phone yet").wait_for()
     assert page.locator("h2").inner_text() == plan["heading"]

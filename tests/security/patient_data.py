@@ -15,15 +15,20 @@ from django.utils import timezone
 
 from checklists.careplan import services as careplan_services
 from checklists.models import (
+    AugmentationBaseline,
+    AugmentationFinding,
     CheckOff,
     Delivery,
     DiaryEntry,
+    IntakeRecord,
+    LabNote,
     LabResult,
     Notification,
     Patient,
     PushSubscription,
     SeverityScore,
     SyncOp,
+    WorklistReview,
 )
 from checklists.models.careplan import FollowUpKind
 from checklists.models.reminders import ReminderKind
@@ -84,6 +89,47 @@ def _care_plan(patient: Patient) -> None:
     SeverityScore.objects.create(patient=patient, scored_on=today, irls_total=17)
 
 
+def _lab_note(patient: Patient) -> None:
+    lab = LabResult.objects.create(patient=patient, drawn_on=patient.local_today(), ferritin=Decimal("150"))
+    LabNote.objects.create(lab_result=lab, note_code="none_indicated", rule_version="iron c2.r0")
+
+
+def _augmentation(patient: Patient) -> None:
+    today = patient.local_today()
+    AugmentationBaseline.objects.create(
+        patient=patient, start=today - timedelta(days=60), end=today - timedelta(days=40)
+    )
+    now = timezone.now()
+    AugmentationFinding.objects.create(
+        patient=patient,
+        computed_at=now,
+        checked_at=now,
+        status="no_baseline",
+        rule_version="augmentation c2.r1",
+    )
+
+
+def _intake(patient: Patient) -> None:
+    # The patient's one medicine (tests look it up with .get()), made here if _care_plan has not run.
+    medication = patient.medications.first() or careplan_services.medication_add(
+        patient=patient, name=MEDICATION_NAME, dose_text="1 tablet"
+    )
+    IntakeRecord.objects.create(
+        patient=patient,
+        medication=medication,
+        date=patient.local_today(),
+        slot=time(19, 0),
+        status="skipped",
+        reason="felt dizzy",
+    )
+
+
+def _worklist_review(patient: Patient) -> None:
+    WorklistReview.objects.create(
+        patient=patient, reason="no_sync", reviewed_at=timezone.now(), rule_version="worklist c2.r1"
+    )
+
+
 def _reminders(patient: Patient) -> None:
     reminder = reminder_create(patient=patient, kind=ReminderKind.MEDICATION, local_time=time(21, 0))
     now = timezone.now()
@@ -103,8 +149,14 @@ MAKERS: dict[str, Callable[[Patient], None]] = {
     "checklists.syncop": _sync_op,
     "checklists.followup": _care_plan,
     "checklists.labresult": _care_plan,
+    "checklists.labnote": _lab_note,  # an earlier guideline note of a lab result
     "checklists.medication": _care_plan,
+    "checklists.medicationfinding": _care_plan,  # medication_add records the medicine check
     "checklists.severityscore": _care_plan,
+    "checklists.augmentationbaseline": _augmentation,
+    "checklists.augmentationfinding": _augmentation,
+    "checklists.intakerecord": _intake,
+    "checklists.worklistreview": _worklist_review,
     "checklists.reminder": _reminders,
     "checklists.delivery": _reminders,
     "checklists.notification": _reminders,

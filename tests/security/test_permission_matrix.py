@@ -18,15 +18,25 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from checklists.careplan import services as careplan_services
-from checklists.models import AccessLog, AccountClosure, DiaryEntry, DueFollowUp, PushSubscription
+from checklists.clinics.services import clinic_membership_set
+from checklists.models import (
+    AccessLog,
+    AccountClosure,
+    Clinic,
+    DiaryEntry,
+    DueFollowUp,
+    Patient,
+    PushSubscription,
+)
 from checklists.models.careplan import FollowUpKind
 from checklists.models.reminders import ReminderKind
 from checklists.plan.services import assignment_create
 from checklists.reminders.services import reminder_create
-from tests.factories import template_with_items
+from tests.factories import ClinicianFactory, template_with_items
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +76,16 @@ def _push_subscription_of_patient(p) -> dict:
     return {"id": subscription.pk}
 
 
+def _sweep_recorded() -> dict:
+    """No kwargs; records a finished reminder sweep, so /readyz answers ready."""
+    from django.utils import timezone
+
+    from checklists.ops.marks import sweep_mark
+
+    sweep_mark(at=timezone.now())
+    return {}
+
+
 #                                   anon  pat  other clin oclin super
 PATIENT_API = _row("                403   200  200   403  403   403")
 PUBLIC = _row("                     200   200  200   200  200   200")
@@ -84,6 +104,8 @@ URLS: dict[str, Entry] = {
     "password_change_done": Entry(_row("302 200 200 200 200 200")),
     "two_factor_setup": Entry(_row("302 403 403 200 200 200")),
     "two_factor_verify": Entry(_row("302 403 403 302 302 302")),  # no device yet: sent to setup
+    # Staff only; no authenticator yet, so no two-factor step is owed before it.
+    "two_factor_recovery_codes": Entry(_row("302 403 403 200 200 200")),
     "api:me": Entry(PATIENT_API),
     "api:today": Entry(PATIENT_API),
     "api:days": Entry(PATIENT_API),
@@ -98,6 +120,8 @@ URLS: dict[str, Entry] = {
     "api:me-export": Entry(PATIENT_API),
     "api:me-fhir": Entry(PATIENT_API),
     "api:careplan": Entry(PATIENT_API),
+    # The signed-in patient's own times of day for medicines (no id in the URL).
+    "api:me-dose-times": Entry(PATIENT_API),
     "api:time-zones": Entry(PATIENT_API),
     # The visit report, as the signed-in patient's own page (only ever their own: no id in the URL).
     "api:me-report": Entry(PATIENT_API),
@@ -107,6 +131,9 @@ URLS: dict[str, Entry] = {
     "api:reminder-snooze": Entry(
         _row("403 200 404 403 403 403"), method="post", data={"minutes": 30}, kwargs=_reminder_of_patient
     ),
+    # Each patient's own channel status and test reminder (no id in the URL: only ever their own).
+    "api:reminder-channel": Entry(PATIENT_API, method="post"),
+    "api:reminder-test": Entry(PATIENT_API, method="post"),
     "api:notifications": Entry(PATIENT_API),
     # No VAPID keys in the test settings: patients get a 404 "Web Push is not configured".
     "api:vapid-public-key": Entry(_row("403 404 404 403 403 403")),
@@ -127,6 +154,14 @@ URLS: dict[str, Entry] = {
     # The app shell needs a signed-in user (it names their data); staff get a page pointing to /admin/.
     "frontend:home": Entry(_row("302 200 200 200 200 200")),
     "frontend:serviceworker": Entry(PUBLIC),
+    # Operations (checklists/ops): public but empty. /healthz and /readyz answer everyone the same
+    # statuses, times and ages, nothing of any patient (tests/ops/test_no_health_data_in_ops.py); a
+    # patient or clinician gets no more than anyone. /readyz after a sweep is recorded (kwargs below).
+    "healthz": Entry(PUBLIC),
+    "readyz": Entry(PUBLIC, kwargs=lambda p: _sweep_recorded()),
+    # /metrics without METRICS_TOKEN configured (the test settings) does not exist for anyone, signed
+    # in or not; with one, only the bearer token opens it (tests/ops/test_metrics.py).
+    "metrics": Entry(_row("404 404 404 404 404 404")),
 }
 
 ADMIN_VIEWS = ["changelist", "add", "change", "delete", "history"]
@@ -194,10 +229,20 @@ ADMIN: dict[str, AdminEntry] = {
     "checklists.accountclosure": AdminEntry(
         _closure, "200 403 200 403 200", "200 403 404 404 404", "200 403 200 200 200"
     ),
+    # Only a superuser manages clinics (a lead clinician keeps their own: tests/admin/test_clinics.py).
+    "checklists.clinic": AdminEntry(
+        lambda p: Clinic.objects.create(name="Leeds"), NO_ACCESS, NO_ACCESS, "200 200 200 200 200"
+    ),
     "axes.accessattempt": AdminEntry(_attempt(AccessAttempt), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
     "axes.accesslog": AdminEntry(_attempt(AxesAccessLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"),
     "axes.accessfailurelog": AdminEntry(
         _attempt(AccessFailureLog), NO_ACCESS, NO_ACCESS, "200 403 200 200 200"
+    ),
+    "otp_static.staticdevice": AdminEntry(
+        lambda p: StaticDevice.objects.create(user=p["patient"].user, name="recovery codes"),
+        NO_ACCESS,
+        NO_ACCESS,
+        "200 200 200 200 200",
     ),
     "otp_totp.totpdevice": AdminEntry(
         lambda p: TOTPDevice.objects.create(user=p["patient"].user, name="phone"),
@@ -222,9 +267,17 @@ ADMIN_PAGES: dict[str, Entry] = {
         _row("302 302 302 403 403 200"),
         kwargs=lambda p: {"pk": TOTPDevice.objects.create(user=p["patient"].user, name="phone").pk},
     ),
+    # Not one patient's page: every clinician may invite (the patients are put on their own care team).
+    "admin:checklists_patient_invite_csv": Entry(_row("302 302 302 200 200 200")),
     "admin:checklists_patient_report": Entry(_PATIENT_PAGE, kwargs=lambda p: {"object_id": p["patient"].pk}),
     "admin:checklists_patient_lab_import": Entry(
         _PATIENT_PAGE, kwargs=lambda p: {"object_id": p["patient"].pk}
+    ),
+    # Every clinician's own worklist (only their own patients on it: tests/worklist/).
+    "admin:checklists_patient_worklist": Entry(_row("302 302 302 200 200 200")),
+    # "Mark reviewed" is a POST: a GET is refused, another clinician's patient is a 404 first.
+    "admin:checklists_patient_worklist_review": Entry(
+        _row("302 302 302 405 404 405"), kwargs=lambda p: {"object_id": p["patient"].pk}
     ),
 }
 
@@ -361,3 +414,93 @@ def test_every_unsafe_api_method_needs_the_csrf_token(personas):
                 assert "CSRF" in response.json()["detail"], (name, method)
                 checked.append((name, method))
     assert ("api:me-delete", "post") in checked and ("api:sync", "post") in checked
+
+
+# -- a second clinic: its clinicians get nothing of the first clinic's ------------------------------
+#
+# Every persona above is of clinic A. Clinic B's lead clinician is even put on the care team of A's
+# patients (however that came to be): on every URL, admin page and admin model they get what A's
+# clinician who is not on the care team gets (other_clinician), and no changelist names A's patients.
+# Where a lead clinician may do more (their clinic's templates and contact), the rows below say so.
+SECOND_CLINIC_ADMIN = {
+    # The default library: read-only, shown to every clinic; a lead may add their clinic's own.
+    "checklists.checklisttemplate": "200 200 200 403 200",
+    # Their own clinic only: clinic A's page is a 404, adding a clinic the superuser's.
+    "checklists.clinic": "200 403 404 404 404",
+}
+
+
+@pytest.fixture
+def two_clinics(personas) -> dict:
+    clinic_a = Clinic.objects.create(name="Clinic A", contact_phone="+44 113 496 0000")
+    clinic_b = Clinic.objects.create(name="Clinic B", contact_phone="+44 1904 000000")
+    for persona in ("clinician", "other_clinician"):
+        clinic_membership_set(user=personas[persona], clinic=clinic_a)
+    Patient.objects.filter(pk__in=[personas["patient"].pk, personas["other_patient"].pk]).update(
+        clinic=clinic_a
+    )
+    for persona in ("patient", "other_patient"):
+        personas[persona].refresh_from_db()
+    lead_b = ClinicianFactory.create(email="lead@clinic-b.example")
+    clinic_membership_set(user=lead_b, clinic=clinic_b, is_lead=True)
+    for persona in ("patient", "other_patient"):
+        personas[persona].care_team.add(lead_b)
+    return {**personas, "clinic_b_lead": lead_b, "clinic_a": clinic_a}
+
+
+def _status(client: Client, entry: Entry, name: str, personas: dict) -> int:
+    kwargs = entry.kwargs(personas) if callable(entry.kwargs) else entry.kwargs
+    url = reverse(name, kwargs=kwargs or None)
+    if entry.method == "get":
+        return client.get(url).status_code
+    return getattr(client, entry.method)(url, entry.data, content_type="application/json").status_code
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_url_matrix_second_clinic(two_clinics, name):
+    entry = URLS[name]
+    client = _client(two_clinics, "clinic_b_lead")
+    assert _status(client, entry, name, two_clinics) == entry.expected["other_clinician"]
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_PAGES))
+def test_admin_page_matrix_second_clinic(two_clinics, name):
+    entry = ADMIN_PAGES[name]
+    client = _client(two_clinics, "clinic_b_lead")
+    assert _status(client, entry, name, two_clinics) == entry.expected["other_clinician"]
+
+
+def _admin_statuses(client: Client, label: str, obj) -> tuple[dict[str, int], str]:
+    info = label.replace(".", "_")
+    urls = {view: reverse(f"admin:{info}_{view}", args=[obj.pk]) for view in ADMIN_VIEWS[2:]}
+    urls = {"changelist": reverse(f"admin:{info}_changelist"), "add": reverse(f"admin:{info}_add"), **urls}
+    responses = {view: client.get(url) for view, url in urls.items()}
+    listing = responses["changelist"]
+    return {
+        view: r.status_code for view, r in responses.items()
+    }, listing.text if listing.status_code == 200 else ""
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN))
+def test_admin_matrix_second_clinic(two_clinics, label):
+    entry = ADMIN[label]
+    obj = entry.make(two_clinics)
+    expected_row = SECOND_CLINIC_ADMIN.get(label, entry.other_clinician)
+    actual, listing = _admin_statuses(_client(two_clinics, "clinic_b_lead"), label, obj)
+    assert actual == dict(zip(ADMIN_VIEWS, map(int, expected_row.split()), strict=True))
+    for persona in ("patient", "other_patient"):
+        assert two_clinics[persona].user.email not in listing
+    assert "Clinic A" not in listing
+
+
+def test_another_clinics_templates_are_a_404_for_the_second_clinic(two_clinics):
+    own = template_with_items(1, name="Clinic A evening routine", clinic=two_clinics["clinic_a"])
+    actual, listing = _admin_statuses(
+        _client(two_clinics, "clinic_b_lead"), "checklists.checklisttemplate", own
+    )
+    assert actual == {"changelist": 200, "add": 200, "change": 404, "delete": 404, "history": 404}
+    assert own.name not in listing
+    # clinic A's own clinician sees it (read-only: not a lead)
+    actual, listing = _admin_statuses(_client(two_clinics, "clinician"), "checklists.checklisttemplate", own)
+    assert actual == {"changelist": 200, "add": 403, "change": 200, "delete": 403, "history": 200}
+    assert own.name in listing

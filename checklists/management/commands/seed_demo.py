@@ -14,11 +14,15 @@ from django.utils.timezone import now
 
 from checklists.accounts.services import clinician_create
 from checklists.careplan import services as careplan_services
+from checklists.careplan.augmentation_services import augmentation_screen
+from checklists.clinics.services import clinic_membership_set
 from checklists.models import (
     Assignment,
     AssignmentItem,
+    AugmentationBaseline,
     ChecklistTemplate,
     CheckOff,
+    Clinic,
     DiaryEntry,
     FollowUp,
     LabResult,
@@ -35,6 +39,8 @@ DEMO_TEAMS = [
     ("clinician@example.com", "patient@example.com", "Europe/London"),
     ("clinician2@example.com", "patient2@example.com", "America/New_York"),
 ]
+# Clinics apart: each demo clinician leads their own clinic (contact details: CLINIC_CONTACT_*).
+DEMO_CLINICS = {"clinician@example.com": "Demo clinic", "clinician2@example.com": "Second demo clinic"}
 HISTORY_DAYS = 14
 # Care plan demo (care-plan issue): every flag shows for this patient.
 CAREPLAN_DEMO_PATIENT = "patient@example.com"
@@ -62,6 +68,7 @@ class Command(BaseCommand):
             clinician = self._user(clinician_email, password, staff=True)
             patient = self._patient(patient_email, password, time_zone)
             patient.care_team.add(clinician)
+            self._clinic(clinician, patient)
             self._plan(patient, clinician, templates)
             if patient_email == CAREPLAN_DEMO_PATIENT:
                 self._care_plan(patient, clinician)
@@ -91,6 +98,12 @@ class Command(BaseCommand):
             user=user, defaults={"time_zone": time_zone, "invited_at": now(), "invitation_accepted_at": now()}
         )
         return patient
+
+    def _clinic(self, clinician: User, patient: Patient) -> None:
+        clinic, _ = Clinic.objects.get_or_create(name=DEMO_CLINICS[clinician.email])
+        clinic_membership_set(user=clinician, clinic=clinic, is_lead=True)
+        Patient.objects.filter(pk=patient.pk).update(clinic=clinic)
+        patient.clinic = clinic
 
     def _plan(self, patient: Patient, clinician: User, templates: list[ChecklistTemplate]) -> None:
         start = patient.local_today() - timedelta(days=HISTORY_DAYS)
@@ -123,7 +136,7 @@ class Command(BaseCommand):
         today = patient.local_today()
         drawn_on = today - timedelta(days=30)
         if not LabResult.objects.filter(patient=patient).exists():
-            LabResult.objects.create(
+            careplan_services.labresult_add(  # the service stores the guideline note with its rules
                 patient=patient,
                 drawn_on=drawn_on,
                 ferritin=Decimal("58"),
@@ -166,6 +179,7 @@ class Command(BaseCommand):
                     name=name,
                     dose_text=dose,
                     times_of_day=when,
+                    dose_times=when,
                     start_date=today - timedelta(days=365),
                     entered_by=clinician,
                 )
@@ -188,3 +202,15 @@ class Command(BaseCommand):
             for seq, row in enumerate(rows, start=first):
                 row.seq = seq
             DiaryEntry.objects.bulk_create(rows)
+            # Pramipexole started long before the diary: the clinician picked its first week as the
+            # augmentation baseline; the screening then stores its finding for the admin.
+            AugmentationBaseline.objects.get_or_create(
+                patient=patient,
+                defaults={
+                    "start": rows[0].date,
+                    "end": rows[6].date,
+                    "note": "demo: the diary's first week",
+                    "set_by": clinician,
+                },
+            )
+            augmentation_screen(patient=patient)

@@ -5,6 +5,8 @@ import { valueLine } from "../chart.js";
 import { formatDay } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { recordDoses } from "../intake.js";
+import { generalLines, safetyLink, situationCard } from "./safety.js";
 
 export function title() {
   return t("nav.careplan");
@@ -93,7 +95,7 @@ function ironResults(plan) {
   ];
 }
 
-function medications(plan) {
+function medications(plan, app) {
   if (!plan.medications.length) return h("p", { class: "muted" }, t("careplan.noMedicines"));
   return h(
     "ul",
@@ -103,9 +105,10 @@ function medications(plan) {
         "li",
         { class: "med" },
         h("span", { class: "text" }, med.name, med.dose ? ` · ${med.dose}` : ""),
-        med.times_of_day ? h("span", { class: "when" }, t("careplan.medicineWhen", { times: med.times_of_day })) : null,
+        med.as_written || med.times_of_day ? h("span", { class: "when" }, t("careplan.medicineWhen", { times: med.as_written || med.times_of_day })) : null,
         med.review_with_clinician ? h("span", { class: "flag" }, t("careplan.reviewFlag")) : null,
         med.review_note ? h("small", { class: "hint full" }, med.review_note) : null,
+        recordDoses(app, med),
       ),
     ),
   );
@@ -137,8 +140,21 @@ function timeline(plan, labels) {
   );
 }
 
+/** The safety net: what everyone reads, the situations that apply to this patient now, the full list. */
+function safetyNet(plan) {
+  const situations = (plan && plan.safety_net && plan.safety_net.situations) || [];
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "careplan-safety", "data-testid": "safety-net" },
+    h("h3", { id: "careplan-safety" }, t("safety.title")),
+    generalLines(),
+    situations.length ? [h("h4", {}, t("safety.forYou")), situations.map((situation) => situationCard(situation, "h5"))] : null,
+    safetyLink(),
+  );
+}
+
 /** The server's tracks in its order, each with what is overdue and what is next; then the timeline and IRLS. */
-function renderPlan(plan) {
+function renderPlan(plan, app) {
   const labels = Object.fromEntries(plan.tracks.map((track) => [track.track, track.label]));
   const contact = plan.contact || null;
   return [
@@ -152,7 +168,7 @@ function renderPlan(plan) {
           : h("p", { class: "muted" }, t("careplan.nothingDue")),
         track.overdue.length ? nextStep(contact) : null,
         track.track === "iron" ? ironResults(plan) : null,
-        track.track === "medication" ? medications(plan) : null,
+        track.track === "medication" ? medications(plan, app) : null,
       ),
     ),
     timeline(plan, labels),
@@ -168,13 +184,16 @@ export async function render(app, root) {
       root,
       h("h2", {}, plan ? plan.heading : t("careplan.title")),
       h("p", { class: "disclaimer", role: "note" }, plan ? plan.disclaimer : t("careplan.disclaimer")),
-      plan ? renderPlan(plan) : h("p", { class: "muted" }, error ? t("careplan.unavailable") : t("app.loading")),
+      plan ? renderPlan(plan, app) : h("p", { class: "muted" }, error ? t("careplan.unavailable") : t("app.loading")),
+      safetyNet(plan),
     );
   };
   await draw();
+  const shown = JSON.stringify(await app.store.getMeta("careplan"));
   api("/api/v1/careplan/")
-    .then((plan) => app.store.setMeta("careplan", plan))
-    .then(() => draw())
+    .then((plan) => app.store.setMeta("careplan", plan).then(() => plan))
+    // The same plan again is not redrawn: an open "Record doses" stays open.
+    .then((plan) => JSON.stringify(plan) !== shown && draw())
     .catch((error) => draw(error));
   return null;
 }

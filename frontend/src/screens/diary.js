@@ -4,6 +4,7 @@
 import { addDays, formatDay, nightIso, todayIso } from "../dates.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { safetyFooter } from "./safety.js";
 
 export const PAST_NIGHTS = 14; // the list under the form
 export const PICKER_DAYS = 56; // "any night of the last 8 weeks"
@@ -161,6 +162,7 @@ export async function render(app, root, param) {
     form,
     h("section", { class: "card" }, h("h3", { id: "past-nights" }, t("diary.pastNights")), h("p", { class: "hint" }, t("diary.pastIntro")), list),
     nightPicker(tonight, date),
+    safetyFooter(),
   );
   await pastNights(app, list, tonight, date);
   // The first sync brings the nights recorded on other devices: refresh the list, never the form.
