@@ -382,7 +382,9 @@ STORAGES = {
 # django-pwa: the manifest (/manifest.json). The service worker is our own (frontend/src/sw.js, served by
 # frontend.views.service_worker at /serviceworker.js); django-pwa's route only applies if ours is removed.
 PWA_SERVICE_WORKER_PATH = BASE_DIR / "frontend" / "build" / "serviceworker.js"
-PWA_APP_NAME = "RLS Care"
+# The installed app's name: Android shows it in every notification's header, so a clinic that wants no
+# condition named on lock screens sets a neutral one (e.g. "Care plan").
+PWA_APP_NAME = env_str("PWA_APP_NAME", "RLS Care")
 PWA_APP_DESCRIPTION = _("Your care team's plan for restless legs syndrome, on your phone.")
 PWA_APP_THEME_COLOR = "#1f5f8b"
 PWA_APP_BACKGROUND_COLOR = "#ffffff"

@@ -223,7 +223,10 @@ def noon_zone() -> str:
 def dose_patient(push_service: FakePushService) -> tuple[Patient, Medication, Reminder]:
     patient = PatientFactory.create(user__email="dose@example.com", time_zone=noon_zone())
     subscribe(patient, push_service, "phone")
-    now_local = timezone.now().astimezone(patient.zone).time().replace(second=0, microsecond=0)
+    # A dose time a minute ago: due_now() puts the slot at now minus 1 s, which must not fall before the
+    # dose time (in a minute's first second it did, and the dose read as yesterday's).
+    a_minute_ago = timezone.now() - timedelta(minutes=1)
+    now_local = a_minute_ago.astimezone(patient.zone).time().replace(second=0, microsecond=0)
     medication = Medication.objects.create(
         patient=patient, name="Pramipexole", dose_times=now_local.strftime("%H:%M"), start_date=None
     )
