@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from benchlib import log, recreate_database
+from benchlib import log, recreate_database, setup_served_django
 
 if TYPE_CHECKING:
     from checklists.models import Patient
@@ -39,22 +39,6 @@ SETTINGS_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "LOG_LEVEL": "WARNING",
 }
-
-
-def setup_django(database_url: str, var_dir: Path) -> None:
-    os.environ.update(SETTINGS_ENV)
-    os.environ["RLS_VAR_DIR"] = str(var_dir)
-    os.environ["STATIC_ROOT"] = str(var_dir / "static")  # DEBUG=0 serves hashed names: collect them
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rlsapp.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def seed_patient(email: str, days: int) -> "Patient":
@@ -182,7 +166,7 @@ def main() -> None:
             database_url = f"{PG_SERVER}/{DB_NAME}"
         else:
             database_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
-        setup_django(database_url, scratch)
+        setup_served_django(database_url=database_url, var_dir=scratch, settings_env=SETTINGS_ENV)
         from django.db import connection
 
         from checklists.report.html import report_html

@@ -25,7 +25,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from benchlib import log, recreate_database
+from benchlib import log, recreate_database, setup_served_django
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -39,22 +39,6 @@ SETTINGS_ENV = {
     "LOG_LEVEL": "WARNING",
     "REQUIRE_CLINICIAN_2FA": "0",
 }
-
-
-def setup_django(database_url: str, var_dir: Path) -> None:
-    os.environ.update(SETTINGS_ENV)
-    os.environ["RLS_VAR_DIR"] = str(var_dir)
-    os.environ["STATIC_ROOT"] = str(var_dir / "static")  # DEBUG=0 serves hashed names: collect them
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "rlsapp.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def seed(clinician_email: str, count: int) -> None:
@@ -273,7 +257,7 @@ def main() -> int:
             if not args.reuse:
                 recreate_database(PG_SERVER, DB_NAME)
             database_url = f"{PG_SERVER}/{DB_NAME}"
-        setup_django(database_url, var_dir)
+        setup_served_django(database_url=database_url, var_dir=var_dir, settings_env=SETTINGS_ENV)
         if not args.reuse:
             log(f"seeding {args.patients} patients ({'SQLite' if args.sqlite else 'PostgreSQL ' + DB_NAME})")
             seed("alice@example.com", args.patients)
