@@ -24,22 +24,16 @@ def _fully_migrated(using: str) -> bool:
     return not executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
-def _reevaluate_medications(sender: AppConfig, **kwargs: Any) -> None:
-    """Re-check medicines on file when the medicine check's rule version changed (issue 16)."""
+def _reevaluate_stored_findings(sender: AppConfig, **kwargs: Any) -> None:
+    """Bring stored findings to the rules in force (issue 16): re-check medicines whose medicine-check
+    rule version changed, and store the current iron note on every lab result whose note is missing or
+    from older rules. Both skip what is current, so a second run writes nothing."""
     if not _fully_migrated(kwargs["using"]):
         return
     from checklists.careplan.medication_services import medications_reevaluate
-
-    medications_reevaluate()
-
-
-def _reevaluate_lab_notes(sender: AppConfig, **kwargs: Any) -> None:
-    """Store the current iron rules' note on every lab result whose note is missing or from older rules
-    (issue 16); a second run writes nothing (``labresults_reevaluate`` skips current notes)."""
-    if not _fully_migrated(kwargs["using"]):
-        return
     from checklists.careplan.services import labresults_reevaluate
 
+    medications_reevaluate()
     labresults_reevaluate()
 
 
@@ -50,7 +44,6 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_clinicians_group, sender=self)
-        post_migrate.connect(_reevaluate_medications, sender=self)
-        post_migrate.connect(_reevaluate_lab_notes, sender=self)
+        post_migrate.connect(_reevaluate_stored_findings, sender=self)
         # security: sign-ins and failed sign-ins go to the access log
         from checklists.security import signals  # noqa: F401
