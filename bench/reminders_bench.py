@@ -261,8 +261,16 @@ def serve_push_in_child(
                 "rejected": push_service.rejected[:5],
                 "rejected_count": len(push_service.rejected),
                 "health_data": sum(health_data(r.payload) for r in push_service.received),
+                "first_at": min((r.at for r in push_service.received), default=0.0),
+                "last_at": max((r.at for r in push_service.received), default=0.0),
+                "protocols": dict(push_service.protocols),
+                # (subscriber, tag, arrival time) of each push: duplicates across several serving
+                # processes (bench/push_bench.py) show only here.
+                "arrivals": [(r.subscriber, r.payload.get("tag"), r.at) for r in push_service.received],
             }
         )
+        results.close()
+        results.join_thread()  # the report is in the pipe before this process ends
         push_service.stop()
     finally:
         os._exit(0)  # no finalizers: the parent's inherited sockets stay untouched

@@ -314,6 +314,44 @@ def claim_batch_orm(now: datetime, limit: int) -> list[tuple]:
     return [(*key, ids, patient_ids) for key, (ids, patient_ids) in groups.items()]
 
 
+def claim_deliveries_raw(
+    patient_id: int, slot: datetime, now: datetime
+) -> tuple[list[tuple[int, int, int]], int, str, str]:
+    """reminders.send._claim_deliveries for one (patient, slot), in claim_deliveries_orm's shape."""
+    from checklists.reminders import send
+
+    claims = send._claim_deliveries([(patient_id, slot)], now)
+    if not claims:
+        return [], 0, "", ""
+    [claim] = claims
+    return claim.deliveries, claim.attempts, str(claim.zone), claim.language
+
+
+def slot_reminders_raw(reminder_ids: list[int], day: date, zone: ZoneInfo) -> list:
+    """reminders.send._slot_reminders for one patient's reminders at a slot late on ``day`` (so a
+    dose's date is ``day``, as slot_reminders_orm assumes)."""
+    from checklists.reminders import send
+
+    slot = datetime.combine(day, datetime.max.time(), zone)
+    return send._slot_reminders(
+        reminder_ids, day, dict.fromkeys(reminder_ids, zone), dict.fromkeys(reminder_ids, slot)
+    )
+
+
+def finish_raw(patient_id: int, slot: datetime, ids: list[int], **fields: Any) -> None:
+    """reminders.send._finish for one (patient, slot)."""
+    from checklists.reminders import send
+
+    send._finish([(patient_id, slot)], ids, **fields)
+
+
+def subscriptions_raw(patient_id: int, limit: int) -> list:
+    """reminders.push._subscriptions for one patient."""
+    from checklists.reminders.push import _subscriptions
+
+    return _subscriptions([patient_id], limit).get(patient_id, [])
+
+
 def claim_deliveries_orm(
     patient_id: int, slot: datetime, now: datetime
 ) -> tuple[list[tuple[int, int, int]], int, str, str]:
@@ -535,8 +573,8 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
 
     from checklists.models import CheckOff, Patient, PushSubscription, SyncOp
     from checklists.models.reminders import Delivery, DeliveryChannel, DeliveryStatus, Notification, Reminder
-    from checklists.reminders import dispatch, send
-    from checklists.reminders.push import PushOutcome, _subscriptions, push_record
+    from checklists.reminders import dispatch
+    from checklists.reminders.push import PushOutcome, push_record
     from checklists.security.backends import user_with_patient
 
     everyone = list(Patient.objects.order_by("pk"))
@@ -565,7 +603,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
         ),
         Case(
             "reminders/send.py claim UPDATE (_claim_deliveries)",
-            send._claim_deliveries,
+            claim_deliveries_raw,
             claim_deliveries_orm,
             [(patient_id, slot, now) for patient_id, slot, _, _ in pending],
             after=lambda patient_id, slot, now: sorted(
@@ -577,7 +615,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
         ),
         Case(
             "reminders/send.py SLOT_REMINDERS_SQL (_slot_reminders)",
-            send._slot_reminders,
+            slot_reminders_raw,
             slot_reminders_orm,
             [
                 (sorted(rids), slot.astimezone(zone_of[patient_id]).date(), zone_of[patient_id])
@@ -586,7 +624,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
         ),
         Case(
             "reminders/send.py _finish UPDATE",
-            send._finish,
+            finish_raw,
             finish_orm,
             [(patient_id, slot, dids) for patient_id, slot, dids, _ in sending],
             kwargs={"status": DeliveryStatus.SENT, "channel": DeliveryChannel.PUSH, "sent_at": now},
@@ -629,7 +667,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
     cases += [
         Case(
             "reminders/push.py subscriptions SELECT (_subscriptions)",
-            _subscriptions,
+            subscriptions_raw,
             subscriptions_orm,
             [(patient.pk, 10) for patient in patients],
         ),

@@ -13,7 +13,7 @@ from checklists.accounts.password_reset import password_reset_email_send
 from checklists.careplan import augmentation_services
 from checklists.ops import marks, metrics
 from checklists.reminders import dispatch
-from checklists.reminders.send import reminders_send_slot
+from checklists.reminders.send import reminders_send_slots
 
 
 @shared_task(name="checklists.tasks.reminders_sweep", ignore_result=True)
@@ -30,10 +30,24 @@ def reminders_sweep() -> None:
     name="checklists.tasks.reminders_send", ignore_result=True, acks_late=True, reject_on_worker_lost=True
 )
 def reminders_send(patient_id: int, slot: str) -> None:
-    """Deliver one patient's reminders for one slot (an ISO 8601 UTC instant)."""
-    at = datetime.fromisoformat(slot)
-    result = reminders_send_slot(patient_id=patient_id, slot=at)
-    metrics.delivery_record(channel=result.channel, outcome=result.status, slot=at, at=timezone.now())
+    """Deliver one patient's reminders for one slot (an ISO 8601 UTC instant). The form sweeps queued
+    before send tasks carried batches: such a task still runs after an upgrade."""
+    reminders_send_batch([[patient_id, slot]])
+
+
+@shared_task(
+    name="checklists.tasks.reminders_send_batch",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def reminders_send_batch(pairs: list[list[Any]]) -> None:
+    """Deliver the reminders of up to REMINDER_SEND_BATCH [patient id, slot (ISO 8601 UTC)] pairs."""
+    slots = [(int(patient_id), datetime.fromisoformat(slot)) for patient_id, slot in pairs]
+    results = reminders_send_slots(pairs=slots)
+    at = timezone.now()
+    for (_, slot), result in zip(slots, results, strict=True):
+        metrics.delivery_record(channel=result.channel, outcome=result.status, slot=slot, at=at)
 
 
 @shared_task(name="checklists.tasks.sessions_clear_expired", ignore_result=True)
@@ -58,13 +72,16 @@ def password_reset_email(email: str) -> None:
 
 
 def broker_enqueue(producer: Any) -> dispatch.Enqueue:
-    """Return an enqueue function that publishes send tasks through one broker producer."""
+    """Return an enqueue function that publishes send tasks through one broker producer, each with up
+    to REMINDER_SEND_BATCH (patient, slot) pairs."""
 
     def enqueue(slots: list[tuple[int, datetime]]) -> None:
+        size = settings.REMINDER_SEND_BATCH
         with producer.batch():  # transports without batches publish each message at once
-            for patient_id, slot in slots:
-                # retry=False: with the broker down, fail now and let a later sweep queue the slot again.
-                reminders_send.apply_async((patient_id, slot.isoformat()), retry=False, producer=producer)
+            for start in range(0, len(slots), size):
+                pairs = [[patient_id, slot.isoformat()] for patient_id, slot in slots[start : start + size]]
+                # retry=False: with the broker down, fail now and let a later sweep queue the slots again.
+                reminders_send_batch.apply_async((pairs,), retry=False, producer=producer)
 
     return enqueue
 

@@ -474,6 +474,9 @@ REMINDER_SWEEP_BATCH_SIZE = env_int("REMINDER_SWEEP_BATCH_SIZE", 10_000, minimum
 # whose send task was queued this long ago (the message was lost) is queued again.
 REMINDER_SENDING_TIMEOUT_SECONDS = env_int("REMINDER_SENDING_TIMEOUT_SECONDS", 300, minimum=1)
 REMINDER_REQUEUE_AFTER_SECONDS = env_int("REMINDER_REQUEUE_AFTER_SECONDS", 600, minimum=1)
+# (patient, slot) pairs per send task: its claim, reads and writes are one statement each for all of
+# them, and its pushes share one HTTP/2 connection per push service (bench/push_bench.py).
+REMINDER_SEND_BATCH = env_int("REMINDER_SEND_BATCH", 200, minimum=1)
 # Web Push: retries of a 429/5xx answer (exponential backoff from the base, or the Retry-After asked).
 REMINDER_PUSH_MAX_RETRIES = env_int("REMINDER_PUSH_MAX_RETRIES", 5, minimum=0)
 REMINDER_PUSH_RETRY_BASE_SECONDS = env_int("REMINDER_PUSH_RETRY_BASE_SECONDS", 30, minimum=1)
@@ -482,6 +485,8 @@ REMINDER_PUSH_TTL_SECONDS = env_int("REMINDER_PUSH_TTL_SECONDS", 4 * 3600, minim
 # Each push waits at most this long to connect, then this long for the answer.
 REMINDER_PUSH_CONNECT_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_CONNECT_TIMEOUT_SECONDS", 3, minimum=1)
 REMINDER_PUSH_TIMEOUT_SECONDS = env_int("REMINDER_PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# Certificates (PEM) trusted for push services instead of the system's: only for a local fake service.
+REMINDER_PUSH_CA_FILE = env_str("REMINDER_PUSH_CA_FILE", "")
 # One send task starts no push after this many seconds: the subscriptions left wait for the retry, so
 # one patient's slow endpoints hold a worker for at most this plus one push's timeouts.
 REMINDER_PUSH_BUDGET_SECONDS = env_int("REMINDER_PUSH_BUDGET_SECONDS", 20, minimum=1)

@@ -2,9 +2,10 @@
 
 - ``reminders_sweep`` claims due reminders atomically (``SELECT ... FOR UPDATE SKIP LOCKED`` on
   PostgreSQL; a conditional UPDATE elsewhere), writes one ``Delivery`` per (reminder, slot), advances
-  ``next_fire_at`` and queues ONE send task per patient and slot. Any number of sweeps may run at
+  ``next_fire_at`` and queues each (patient, slot) ONCE (the broker's enqueue packs up to
+  REMINDER_SEND_BATCH of them in one send task: checklists.tasks). Any number of sweeps may run at
   once: a slot is claimed by exactly one of them, and the unique (reminder, slot) backs that up.
-- ``reminders_send_slot`` (the send task's body) claims that slot's pending deliveries, decides at
+- ``reminders_send_slots`` (the send task's body) claims those slots' pending deliveries, decides at
   send time what is still not done, writes the in-app notification and pushes or emails it.
 - Deliveries whose task was lost (broker down, worker killed) are queued again by a later sweep.
 """
@@ -38,7 +39,8 @@ class SweepResult:
     enqueue_failed: bool = False
 
 
-# Queues one send task per (patient id, slot); raises when the broker failed (some may have been queued).
+# Queues each (patient id, slot) for a send task; raises when the broker failed (some may have been
+# queued).
 Enqueue = Callable[[list[tuple[int, datetime]]], None]
 # Send tasks are published this many at a time, in one round trip to Redis (kombu's publish batch).
 PUBLISH_BATCH_SIZE = 1000

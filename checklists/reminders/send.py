@@ -2,6 +2,7 @@
 write the in-app notification, then push or email it.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +18,6 @@ from checklists.db.raw import (
     column_of,
     concrete_field,
     db_values,
-    insert_row,
     server_binding_cursor,
 )
 from checklists.intake.rules import is_dose_day
@@ -34,7 +34,7 @@ from checklists.models.reminders import (
 from checklists.plan.rules import DueWindow, due_windows, window_is_due
 from checklists.reminders.email import email_patient
 from checklists.reminders.payload import payload_for_test_reminder, reminder_payload
-from checklists.reminders.push import PushOutcome, push_record, push_to_patient
+from checklists.reminders.push import PushOutcome, push_record, push_to_patient, push_to_patients
 from checklists.reminders.schedule import local_to_utc
 from checklists.reminders.services import reminder_next_fire
 
@@ -49,29 +49,73 @@ class SendResult:
     payload: dict | None = None
 
 
-def _claim_deliveries(
-    patient_id: int, slot: datetime, now: datetime
-) -> tuple[list[tuple[int, int, int]], int, str, str]:
-    """Move this slot's pending deliveries to "sending" in one conditional UPDATE (a concurrent task
-    re-checks the status and gets nothing). Returns the (delivery id, reminder id, repeat round)
-    triples this task now owns, how many times they have been claimed (this time included), and the
-    patient's time zone and language (0 and "" when it owns none)."""
-    db_now, db_slot = (connection.ops.adapt_datetimefield_value(value) for value in (now, slot))
-    # Raw SQL: 0.25 ms vs 1.00 ms for the ORM's SELECT FOR UPDATE and UPDATE (4.1x wall, 11x CPU),
-    # PostgreSQL; SQLite 0.03 vs 0.51 ms (16x); bench/sql_bench.py [--sqlite] (2026-12-01).
+# A send task's (patient, slot) pairs as one SQL condition on (patient_id, slot): on PostgreSQL array
+# parameters (the same statement text whatever the batch's size, so it can be prepared). The ANY()
+# tests give the planner an index condition on the patients and slots whatever the statistics say
+# (see _finish); the unnest() keeps the exact pairs.
+PAIRS_POSTGRESQL = (
+    "patient_id = ANY(%s) AND slot = ANY(%s) "
+    "AND (patient_id, slot) IN (SELECT * FROM unnest(%s::bigint[], %s::timestamptz[]))"
+)
+
+
+def _pairs_of(pairs: list[tuple[int, datetime]]) -> tuple[str, list[Any]]:
+    """Return SQL testing (patient_id, slot) against ``pairs`` (not empty), and its parameters."""
+    slots = [connection.ops.adapt_datetimefield_value(slot) for _, slot in pairs]
+    if connection.vendor == "postgresql":
+        patient_ids = [patient_id for patient_id, _ in pairs]
+        return PAIRS_POSTGRESQL, [patient_ids, slots, patient_ids, slots]
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return f"(patient_id, slot) IN (VALUES {values})", [
+        v for (p, _), s in zip(pairs, slots, strict=True) for v in (p, s)
+    ]
+
+
+@dataclass
+class Claim:
+    """One (patient, slot) of a send task: the deliveries it now owns as (delivery id, reminder id,
+    repeat round), how many times they have been claimed (this time included), the patient's time
+    zone and language."""
+
+    patient_id: int
+    slot: datetime
+    zone: ZoneInfo
+    language: str
+    attempts: int = 0
+    deliveries: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @property
+    def day(self) -> date:
+        return self.slot.astimezone(self.zone).date()
+
+
+def _claim_deliveries(pairs: list[tuple[int, datetime]], now: datetime) -> list[Claim]:
+    """Move the pending deliveries of ``pairs`` to "sending" in one conditional UPDATE (a concurrent
+    task re-checks the status and gets nothing). Returns a claim per pair this task now owns."""
+    owned, params = _pairs_of(pairs)
+    db_now = connection.ops.adapt_datetimefield_value(now)
+    # Raw SQL: 0.25 ms vs 1.00 ms for the ORM's SELECT FOR UPDATE and UPDATE (4.1x wall, 11x CPU) for
+    # one pair, PostgreSQL; SQLite 0.03 vs 0.51 ms (16x); bench/sql_bench.py [--sqlite] (2026-12-01).
     with server_binding_cursor() as cursor:
         cursor.execute(
-            """UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
-               WHERE patient_id = %s AND slot = %s AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
-               RETURNING id, reminder_id, attempts, repeat_round,
+            f"""UPDATE checklists_delivery SET status = %s, started_at = %s, attempts = attempts + 1
+               WHERE {owned} AND status = %s AND (retry_at IS NULL OR retry_at <= %s)
+               RETURNING id, reminder_id, attempts, repeat_round, patient_id, slot,
                    (SELECT time_zone FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id),
                    (SELECT language FROM checklists_patient p WHERE p.id = checklists_delivery.patient_id)""",
-            [DeliveryStatus.SENDING, db_now, patient_id, db_slot, DeliveryStatus.PENDING, db_now],
+            [DeliveryStatus.SENDING, db_now, *params, DeliveryStatus.PENDING, db_now],
         )
         rows = cursor.fetchall()
-    if not rows:
-        return [], 0, "", ""
-    return [(row[0], row[1], row[3]) for row in rows], max(row[2] for row in rows), rows[0][4], rows[0][5]
+    as_datetime = column_converter(Delivery._meta.get_field("slot"))
+    claims: dict[tuple[int, datetime], Claim] = {}
+    for delivery_id, reminder_id, attempts, repeat_round, patient_id, slot, zone, language in rows:
+        at = as_datetime(slot)
+        claim = claims.get((patient_id, at))
+        if claim is None:
+            claim = claims[(patient_id, at)] = Claim(patient_id, at, ZoneInfo(zone), language)
+        claim.deliveries.append((delivery_id, reminder_id, repeat_round))
+        claim.attempts = max(claim.attempts, attempts)
+    return list(claims.values())
 
 
 @dataclass
@@ -125,13 +169,14 @@ SLOT_REMINDERS_SQL = """
 def _slot_reminders(
     reminder_ids: list[int],
     day: date,
-    zone: ZoneInfo,
-    slot: datetime | None = None,
+    zone_of: dict[int, ZoneInfo],
+    slot_of: dict[int, datetime],
     repeats: frozenset[int] | set[int] = frozenset(),
 ) -> list[SlotReminder]:
     """Return the reminders ``reminder_ids`` that still exist, by id, loaded for a send on ``day``
-    at ``slot`` (a dose's date is the slot's, see dose_date(); ``day`` without one) and ``repeats``
-    (those whose delivery is a "remind again" repeat)."""
+    (each its patient's local date of the slot) in the time zone ``zone_of[id]`` at the slot
+    ``slot_of[id]`` (a dose's date is the slot's, see dose_date()), and ``repeats`` (those whose
+    delivery is a "remind again" repeat)."""
     db_day, db_day_before = (connection.ops.adapt_datefield_value(d) for d in (day, day - timedelta(days=1)))
     ids, id_params = any_of("r.id", reminder_ids)
     with server_binding_cursor() as cursor:
@@ -166,7 +211,7 @@ def _slot_reminders(
                 )
                 reminder.medication_id = medication_id
                 reminder.dose_slot = as_time(dose_time).strftime("%H:%M")
-                reminder.dose_date = dose_date(slot, as_time(local_time), zone) if slot else day
+                reminder.dose_date = dose_date(slot_of[rid], as_time(local_time), zone_of[rid])
                 reminder.dose_day = not schedule.as_needed and is_dose_day(schedule, reminder.dose_date)
                 # Taken or skipped (a scheduled dose's record is one or the other).
                 reminder.dose_recorded = bool(
@@ -174,7 +219,7 @@ def _slot_reminders(
                 )
         if item_id is not None:
             retired_at, *dates = window_fields
-            [window] = due_windows([(item_id, as_datetime(retired_at), *dates)], zone)
+            [window] = due_windows([(item_id, as_datetime(retired_at), *dates)], zone_of[rid])
             reminder.items.append((window, bool(done)))
     return list(loaded.values())
 
@@ -264,162 +309,215 @@ def _stop_repeats(reminder_ids: list[int], now: datetime) -> None:
         ).update(next_fire_at=regular, repeat_round=0, snoozed_until=None)
 
 
-def _finish(patient_id: int, slot: datetime, ids: list[int], **fields: Any) -> None:
-    """Record the outcome of this task's claimed deliveries ``ids`` (still "sending").
+def _finish(pairs: list[tuple[int, datetime]], ids: list[int], **fields: Any) -> None:
+    """Record the outcome of this task's claimed deliveries ``ids`` (still "sending") of ``pairs``.
 
-    Filters on the patient and slot too: with an index condition on them, the planner cannot scan the
+    Filters on the patients and slots too: with an index condition on them, the planner cannot scan the
     whole partial ``delivery_unfinished`` index, which the statistics of a mostly-sent table make
     look nearly empty right after a sweep's burst of inserts. Plain SQL: the ORM's compile of this
     UPDATE cost more CPU than the database spent running it."""
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(column_of(concrete_field(Delivery, name)))} = %s" for name in fields)
     owned, id_params = any_of("id", ids)
-    # Raw SQL: 0.20 ms vs 0.40 ms for the ORM's update() (2.0x wall, 3.0x CPU), PostgreSQL; SQLite
-    # 0.030 vs 0.18 ms (6.1x); bench/sql_bench.py [--sqlite] (2026-12-01).
+    mine, pair_params = _pairs_of(pairs)
+    # Raw SQL: 0.20 ms vs 0.40 ms for the ORM's update() (2.0x wall, 3.0x CPU) for one pair, PostgreSQL;
+    # SQLite 0.030 vs 0.18 ms (6.1x); bench/sql_bench.py [--sqlite] (2026-12-01).
     with server_binding_cursor() as cursor:
         cursor.execute(
-            f"UPDATE checklists_delivery SET {sets} WHERE patient_id = %s AND slot = %s AND status = %s "
-            f"AND {owned}",
-            [
-                *db_values(Delivery, fields),
-                patient_id,
-                connection.ops.adapt_datetimefield_value(slot),
-                DeliveryStatus.SENDING,
-                *id_params,
-            ],
+            f"UPDATE checklists_delivery SET {sets} WHERE {mine} AND status = %s AND {owned}",
+            [*db_values(Delivery, fields), *pair_params, DeliveryStatus.SENDING, *id_params],
         )
+
+
+@dataclass
+class Decision:
+    """A claimed (patient, slot) with something still due: its payload, the delivery ids to send and
+    the number of care tasks."""
+
+    claim: Claim
+    payload: dict
+    due_ids: list[int]
+    tasks: int
+
+    @property
+    def pair(self) -> tuple[int, datetime]:
+        return self.claim.patient_id, self.claim.slot
 
 
 def reminders_send_slot(*, patient_id: int, slot: datetime, now: datetime | None = None) -> SendResult:
-    """Deliver one patient's reminders for one slot: in-app always, then Web Push, else email.
+    """Deliver one patient's reminders for one slot: ``reminders_send_slots`` of one pair."""
+    return reminders_send_slots(pairs=[(patient_id, slot)], now=now)[0]
 
-    Returns the outcome; a slot already sent (or being sent by another task) returns status "none".
+
+def reminders_send_slots(
+    *, pairs: list[tuple[int, datetime]], now: datetime | None = None
+) -> list[SendResult]:
+    """Deliver the reminders of each (patient id, slot) of ``pairs``: in-app always, then Web Push, else
+    email. Every step is one statement (or one push connection per push service) for all the pairs.
+
+    Returns an outcome per pair, in order; a slot already sent (or being sent by another task) is
+    status "none".
     """
     now = now or timezone.now()
-    # Claim, decide and write the feed entry in one transaction: one commit, and a failure before the
-    # push leaves the slot pending for the next sweep. The push goes out only once the claim is
+    results = {pair: SendResult(status="none") for pair in pairs}
+    if not pairs:
+        return []
+    # Claim, decide and write the feed entries in one transaction: one commit, and a failure before the
+    # push leaves the slots pending for the next sweep. The pushes go out only once the claim is
     # committed, so a crash mid-push leaves the rows "sending", for a later sweep to retry.
     with transaction.atomic():
-        claimed, attempts, zone_name, language = _claim_deliveries(patient_id, slot, now)
-        if not claimed:
-            return SendResult(status="none")
-        with translation.override(language):
-            payload, due_ids, tasks = _decide(patient_id, claimed, slot, ZoneInfo(zone_name), now)
-    if payload is None:
-        return SendResult(status=DeliveryStatus.SKIPPED)
-    with translation.override(language):
-        return _send(patient_id, slot, payload, due_ids, tasks, attempts, now)
+        claims = _claim_deliveries(pairs, now)
+        decisions = _decide(claims, now)
+    for claim in claims:
+        results[(claim.patient_id, claim.slot)] = SendResult(status=DeliveryStatus.SKIPPED)
+    for decision, result in zip(decisions, _send(decisions, now), strict=True):
+        results[decision.pair] = result
+    return [results[pair] for pair in pairs]
 
 
-def _decide(
-    patient_id: int, claimed: list[tuple[int, int, int]], slot: datetime, zone: ZoneInfo, now: datetime
-) -> tuple[dict | None, list[int], int]:
-    """Mark the claimed deliveries no longer due as skipped and write the feed entry for the rest.
+def _load(claims: list[Claim]) -> dict[tuple[int, datetime], dict[int, SlotReminder]]:
+    """Return the claimed reminders by (patient, slot) and id: one query per distinct local date and
+    slot of the claims (a sweep's batch: one slot, at most three dates around the world)."""
+    groups: dict[tuple[date, datetime], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        groups[(claim.day, claim.slot)].append(claim)
+    loaded: dict[tuple[int, datetime], dict[int, SlotReminder]] = defaultdict(dict)
+    for (day, slot), group in groups.items():
+        patient_of, zone_of, repeats = {}, {}, set()
+        for claim in group:
+            for _, reminder_id, repeat_round in claim.deliveries:
+                patient_of[reminder_id], zone_of[reminder_id] = claim.patient_id, claim.zone
+                if repeat_round:
+                    repeats.add(reminder_id)
+        slot_of = dict.fromkeys(zone_of, slot)
+        for reminder in _slot_reminders(sorted(zone_of), day, zone_of, slot_of, repeats):
+            loaded[(patient_of[reminder.id], slot)][reminder.id] = reminder
+    return loaded
 
-    Returns (payload, delivery ids to send, number of care tasks); the payload is None when nothing is
-    still due (everything done, or the reminders deleted since the sweep). A slot of repeats only
-    writes no feed entry: each repeat's first slot has one.
+
+def _decide(claims: list[Claim], now: datetime) -> list[Decision]:
+    """Mark the claimed deliveries no longer due as skipped and write the feed entries for the rest.
+
+    Returns a decision per claim with something still due (nothing is when everything is done, or the
+    reminders were deleted since the sweep). A slot of repeats only writes no feed entry: each
+    repeat's first slot has one.
     """
-    delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id, _ in claimed}
-    repeats = {reminder_id for _, reminder_id, repeat_round in claimed if repeat_round}
-    day = slot.astimezone(zone).date()
-    loaded = _slot_reminders(sorted(delivery_of), day, zone, slot, repeats)
-    due, items, tasks, doses = _still_due(loaded, day)
-    due_ids = [delivery_of[r.id] for r in due]
-    skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
-    if skipped_ids:
-        _finish(patient_id, slot, skipped_ids, status=DeliveryStatus.SKIPPED, sent_at=now)
-        due_reminders = {r.id for r in due}
-        stop = sorted(r.id for r in loaded if r.repeats_on and r.id not in due_reminders)
-        if stop:
-            _stop_repeats(stop, now)
-    if not due:
-        return None, [], 0
-    only_repeats = all(r.repeat for r in due)
-    payload = reminder_payload(
-        slot=slot,
-        day=day,
-        tasks=tasks,
-        items=items,
-        reminder_ids=[r.id for r in due],
-        doses=doses,
-        repeat=only_repeats,
+    loaded = _load(claims)
+    decisions, skipped, stop, feed = [], [], [], []
+    for claim in claims:
+        delivery_of = {reminder_id: delivery_id for delivery_id, reminder_id, _ in claim.deliveries}
+        mine = loaded[(claim.patient_id, claim.slot)]
+        reminders = [mine[reminder_id] for reminder_id in sorted(delivery_of) if reminder_id in mine]
+        due, items, tasks, doses = _still_due(reminders, claim.day)
+        due_ids = [delivery_of[r.id] for r in due]
+        skipped_ids = sorted(set(delivery_of.values()) - set(due_ids))
+        if skipped_ids:
+            skipped.append((claim, skipped_ids))
+            due_reminders = {r.id for r in due}
+            stop += [r.id for r in reminders if r.repeats_on and r.id not in due_reminders]
+        if not due:
+            continue
+        only_repeats = all(r.repeat for r in due)
+        with translation.override(claim.language):
+            payload = reminder_payload(
+                slot=claim.slot,
+                day=claim.day,
+                tasks=tasks,
+                items=items,
+                reminder_ids=[r.id for r in due],
+                doses=doses,
+                repeat=only_repeats,
+            )
+        if not only_repeats:
+            feed.append(_feed_entry(claim, payload, [r.id for r in due if not r.repeat], now))
+        decisions.append(Decision(claim, payload, due_ids, tasks))
+    if skipped:
+        pairs = [(claim.patient_id, claim.slot) for claim, _ in skipped]
+        ids = [delivery_id for _, ids in skipped for delivery_id in ids]
+        _finish(pairs, ids, status=DeliveryStatus.SKIPPED, sent_at=now)
+    if stop:
+        _stop_repeats(sorted(stop), now)
+    # One INSERT for the batch; a retried slot keeps its first feed entry (unique patient and slot).
+    Notification.objects.bulk_create(feed, ignore_conflicts=True)
+    return decisions
+
+
+def _feed_entry(claim: Claim, payload: dict, reminder_ids: list[int], now: datetime) -> Notification:
+    return Notification(
+        patient_id=claim.patient_id,
+        slot=claim.slot,
+        local_date=claim.day,
+        title=payload["title"],
+        body=payload["body"],
+        url=payload["url"],
+        items=payload["items"],
+        reminder_ids=reminder_ids,
+        created_at=now,
     )
-    if not only_repeats:
-        insert_row(
-            Notification,
-            {
-                "patient": patient_id,
-                "slot": slot,
-                "local_date": day,
-                "title": payload["title"],
-                "body": payload["body"],
-                "url": payload["url"],
-                "items": payload["items"],
-                "reminder_ids": [r.id for r in due if not r.repeat],
-                "created_at": now,
-            },
-            skip_on_conflict=["patient", "slot"],  # a retried slot keeps its first feed entry
-        )
-    return payload, due_ids, tasks
 
 
-def _send(
-    patient_id: int,
-    slot: datetime,
-    payload: dict,
-    due_ids: list[int],
-    tasks: int,
-    attempts: int,
-    now: datetime,
-) -> SendResult:
-    """Push the claimed slot's payload, else email it (in the patient's language); record the outcome
-    and what the push found out about the subscriptions in one transaction. The slot is finished
-    (sent, or back to pending for a retry) exactly once per claim.
+def _send(decisions: list[Decision], now: datetime) -> list[SendResult]:
+    """Push each decision's payload, else email it (in the patient's language); record the outcomes
+    and what the pushes found out about the subscriptions in one transaction. Each slot is finished
+    (sent, or back to pending for a retry) exactly once per claim. Returns a result per decision.
 
-    ``attempts`` counts the claims of the slot, this one included: after REMINDER_PUSH_MAX_RETRIES
+    ``attempts`` counts the claims of a slot, this one included: after REMINDER_PUSH_MAX_RETRIES
     retries (answers that asked for one, or workers that died or ran out of time mid-push) it goes
     by email without another push."""
-    if attempts > settings.REMINDER_PUSH_MAX_RETRIES + 1:
-        outcome = PushOutcome(errors=[f"push given up after {attempts - 1} tries"])
-    else:
-        outcome = push_to_patient(patient_id=patient_id, payload=payload)
+    if not decisions:
+        return []
+    limit = settings.REMINDER_PUSH_MAX_RETRIES + 1
+    to_push = [d for d in decisions if d.claim.attempts <= limit]
+    pushed = push_to_patients(payloads=[(d.claim.patient_id, d.payload) for d in to_push])
+    outcome_of = {id(d): outcome for d, outcome in zip(to_push, pushed, strict=True)}
+    sent_at = timezone.now()
+    everything = PushOutcome()
+    results, finishes = [], defaultdict(list)
+    for decision in decisions:
+        attempts = decision.claim.attempts
+        outcome = outcome_of.get(id(decision)) or PushOutcome(
+            errors=[f"push given up after {attempts - 1} tries"]
+        )
+        everything.merge(outcome)
+        with translation.override(decision.claim.language):
+            result, fields = _outcome(decision, outcome, sent_at, now)
+        results.append(result)
+        finishes[tuple(fields.items())].append(decision)
+    with transaction.atomic():
+        push_record(everything)
+        # One UPDATE per distinct outcome: one for the whole batch when every push arrived.
+        for values, finished in finishes.items():
+            pairs = [d.pair for d in finished]
+            _finish(pairs, [i for d in finished for i in d.due_ids], **dict(values))
+    return results
+
+
+def _outcome(
+    decision: Decision, outcome: PushOutcome, sent_at: datetime, now: datetime
+) -> tuple[SendResult, dict[str, Any]]:
+    """Return a decision's result and the delivery fields to write: sent by push, back to pending for
+    a retry, or (no push arrived and no retry due) sent by email or in-app only."""
+    attempts, tasks, payload = decision.claim.attempts, decision.tasks, decision.payload
+    errors = "; ".join(outcome.errors)[:300]  # the subscriptions that failed, if any
     if outcome.delivered:
         channel = DeliveryChannel.PUSH
-        result = SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload)
-        fields = {
-            "status": DeliveryStatus.SENT,
-            "channel": channel,
-            "sent_at": timezone.now(),
-            "last_error": "; ".join(outcome.errors)[:300],  # the subscriptions that failed, if any
-        }
     elif outcome.retry and attempts <= settings.REMINDER_PUSH_MAX_RETRIES:
         # Back to the queue, not a countdown task: a later sweep queues it once the wait is over.
         wait = outcome.retry_after or settings.REMINDER_PUSH_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-        result = SendResult(status="retry", tasks=tasks, payload=payload)
         fields = {
             "status": DeliveryStatus.PENDING,
             "retry_at": now + timedelta(seconds=wait),
             "queued_at": None,
-            "last_error": "; ".join(outcome.errors)[:300],
+            "last_error": errors,
         }
-    else:
+        return SendResult(status="retry", tasks=tasks, payload=payload), fields
+    elif email_patient(patient_id=decision.claim.patient_id, body=payload["body"], url=payload["url"]):
         # No working push subscription: email, and the in-app feed already has it.
-        if email_patient(patient_id=patient_id, body=payload["body"], url=payload["url"]):
-            channel = DeliveryChannel.EMAIL
-        else:
-            channel = DeliveryChannel.IN_APP
-        result = SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload)
-        fields = {
-            "status": DeliveryStatus.SENT,
-            "channel": channel,
-            "sent_at": timezone.now(),
-            "last_error": "; ".join(outcome.errors)[:300],
-        }
-    with transaction.atomic():
-        push_record(outcome)
-        _finish(patient_id, slot, due_ids, **fields)
-    return result
+        channel = DeliveryChannel.EMAIL
+    else:
+        channel = DeliveryChannel.IN_APP
+    fields = {"status": DeliveryStatus.SENT, "channel": channel, "sent_at": sent_at, "last_error": errors}
+    return SendResult(status=DeliveryStatus.SENT, channel=channel, tasks=tasks, payload=payload), fields
 
 
 def reminder_test_send(*, patient_id: int, day: date) -> dict[str, str]:

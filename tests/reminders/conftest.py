@@ -33,6 +33,16 @@ def fake_push(vapid_keys, settings):
     service.stop()
 
 
+@pytest.fixture
+def fake_push_h2(vapid_keys, settings):
+    """The fake push service speaking HTTP/2 over TLS, as the browsers' push services do."""
+    settings.PUSH_ALLOW_LOCAL_ENDPOINTS = True
+    service = FakePushService(vapid_public_key=vapid_keys[1], http2=True).start()
+    settings.REMINDER_PUSH_CA_FILE = service.ca_file
+    yield service
+    service.stop()
+
+
 def subscribe(patient, fake_push: FakePushService, name: str) -> PushSubscription:
     """Register a browser of ``patient`` with the fake push service; returns its subscription."""
     subscriber = fake_push.subscriber(name)
