@@ -153,9 +153,16 @@ class AssignmentItem(models.Model):
 class CheckOff(models.Model):
     """Whether one item was done on one patient-local date; the unit the offline sync works on."""
 
-    item = models.ForeignKey(AssignmentItem, on_delete=models.CASCADE, related_name="checkoffs")
-    # Denormalised from item.assignment.patient: every read and sync query filters by patient.
-    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="checkoffs")
+    # No index of its own: the unique (item, date) leads with it.
+    item = models.ForeignKey(
+        AssignmentItem, on_delete=models.CASCADE, related_name="checkoffs", db_index=False
+    )
+    # Denormalised from item.assignment.patient: every read and sync query filters by patient. No index
+    # of its own: the (patient, date) and (patient, seq) indexes lead with it, and a planner picking a
+    # patient-only index reads all of a patient's history (tests/api/test_query_plans.py).
+    patient = models.ForeignKey(
+        "checklists.Patient", on_delete=models.CASCADE, related_name="checkoffs", db_index=False
+    )
     date = models.DateField(_("date"))
     done = models.BooleanField(_("done"), default=False)
     # Last-writer-wins bookkeeping for offline sync: the client's op id and clock of the winning change.

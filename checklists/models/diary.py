@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class DiaryEntry(models.Model):
     """The patient's own nightly diary (our wording, not a licensed scale); one per local date."""
 
-    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="diary_entries")
+    # No index of its own: the unique (patient, date) and the (patient, seq) index lead with it, and a
+    # planner picking a patient-only index reads all of a patient's nights (tests/api/test_query_plans.py).
+    patient = models.ForeignKey(
+        "checklists.Patient", on_delete=models.CASCADE, related_name="diary_entries", db_index=False
+    )
     date = models.DateField(_("date"))
     severity = models.PositiveSmallIntegerField(
         _("severity (0-10)"), validators=[MinValueValidator(0), MaxValueValidator(10)]

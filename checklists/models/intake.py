@@ -21,11 +21,16 @@ class IntakeRecord(models.Model):
     as distinct, so extras never collide. Written only through the offline sync (last writer wins).
     """
 
+    # No index of its own: the unique (medication, date, slot) leads with it, and a planner picking a
+    # medicine-only index reads all of its doses for a few days' (tests/api/test_query_plans.py).
     medication = models.ForeignKey(
-        "checklists.Medication", on_delete=models.CASCADE, related_name="intake_records"
+        "checklists.Medication", on_delete=models.CASCADE, related_name="intake_records", db_index=False
     )
-    # Denormalised from medication.patient: every read and sync query filters by patient.
-    patient = models.ForeignKey("checklists.Patient", on_delete=models.CASCADE, related_name="intake_records")
+    # Denormalised from medication.patient: every read and sync query filters by patient. No index of
+    # its own, as on CheckOff: the (patient, date) and (patient, seq) indexes lead with it.
+    patient = models.ForeignKey(
+        "checklists.Patient", on_delete=models.CASCADE, related_name="intake_records", db_index=False
+    )
     date = models.DateField(_("date"))
     # The dose time (local wall time, minutes); null for an extra dose.
     slot = models.TimeField(_("dose time"), null=True, blank=True)

@@ -109,10 +109,11 @@ def today_for(*, patient: Patient, day: date) -> dict[str, Any]:
         cursor.execute(TODAY_SQL, [connection.ops.adapt_datefield_value(day), patient.pk])
         rows = cursor.fetchall()
     as_datetime = column_converter(AssignmentItem._meta.get_field("retired_at"))
-    zone = patient.zone
+    windows = due_windows(((row[0], as_datetime(row[7]), *row[8:]) for row in rows), patient.zone)
     checklists: dict[int, dict[str, Any]] = {}
-    for item_id, text, help_text, source, done, name, category, retired_at, *window_fields in rows:
-        [window] = due_windows([(item_id, as_datetime(retired_at), *window_fields)], zone)
+    for (item_id, text, help_text, source, done, name, category, *_), window in zip(
+        rows, windows, strict=True
+    ):
         if not window_is_due(window, day):
             continue
         checklist = checklists.get(window.checklist_id)

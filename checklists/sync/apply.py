@@ -24,12 +24,13 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checklists.careplan.augmentation_services import augmentation_screen_after_commit
 from checklists.db import bulk
+from checklists.db.raw import column_converter, column_of, concrete_field, server_binding_cursor
 from checklists.diary.rules import DIARY_FIELDS
 from checklists.intake.rules import dose_slots_on, patient_day_times
 from checklists.models import AssignmentItem, CheckOff, DiaryEntry, IntakeRecord, Medication, Patient, SyncOp
@@ -303,19 +304,8 @@ def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
     intake_ops = [op for op in ops if isinstance(op, IntakeOp) and op.slot is not None]
     current: dict[tuple, tuple] = {}
     if checkoff_ops:
-        # A superset of the batch's keys that the (item, date) index reads as ranges; bounded by
-        # the patient's own history between the batch's first and last dates.
-        days = [op.date for op in checkoff_ops]
-        rows = (
-            CheckOff.objects.filter(
-                patient=patient,
-                item_id__in={op.item for op in checkoff_ops},
-                date__gte=min(days),
-                date__lte=max(days),
-            )
-            .order_by()
-            .values_list("item_id", "date", "client_at", "op_id")
-        )
+        checkoff_keys = [(op.item, op.date) for op in checkoff_ops]
+        rows = _stored_clocks_of_keys(CheckOff, ("item", "date"), checkoff_keys, patient=patient)
         current.update((("checkoff", item, day), (at, op_id)) for item, day, at, op_id in rows)
     if diary_ops:
         entries = (
@@ -325,20 +315,62 @@ def _stored_clocks(ops: list[Op], *, patient: Patient) -> dict[tuple, tuple]:
         )
         current.update((("diary", day), (at, op_id)) for day, at, op_id in entries)
     if intake_ops:
-        days = [op.date for op in intake_ops]
-        doses = (
-            IntakeRecord.objects.filter(
-                patient=patient,
-                medication_id__in={op.medication for op in intake_ops},
-                date__gte=min(days),
-                date__lte=max(days),
-                slot__isnull=False,
-            )
-            .order_by()
-            .values_list("medication_id", "date", "slot", "client_at", "op_id")
+        dose_keys = [(op.medication, op.date, op.slot) for op in intake_ops]
+        doses = _stored_clocks_of_keys(
+            IntakeRecord, ("medication", "date", "slot"), dose_keys, patient=patient
         )
         current.update((("intake", med, day, slot), (at, op_id)) for med, day, slot, at, op_id in doses)
     return current
+
+
+def _stored_clocks_of_keys(
+    model: type[CheckOff] | type[IntakeRecord],
+    key_fields: tuple[str, ...],
+    keys: list[tuple],
+    *,
+    patient: Patient,
+) -> list[tuple]:
+    """Return (*key, client_at, op_id) of ``patient``'s rows of ``model`` with exactly these ``keys``
+    (values of ``key_fields``, the columns of a unique constraint); one query, one probe of that
+    constraint's index per key.
+
+    Exact keys, not a key's rows between the batch's first and last dates: a phone back from weeks
+    offline, or last year's day edited with today's, would make that range read every day of the
+    history between them, and a planner then reads the patient's whole history by a patient-only
+    index (tests/api/test_query_plans.py)."""
+    keys = list(dict.fromkeys(keys))
+    fields = [concrete_field(model, name) for name in key_fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column_of(field)) for field in fields)
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        # One array per column: a fixed statement text, prepared once per connection (db.raw).
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+        source = f"SELECT * FROM unnest({arrays})"
+        params = [list(values) for values in zip(*keys, strict=True)]
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * len(keys))
+        params = [
+            field.get_db_prep_value(value, connection)
+            for key in keys
+            for field, value in zip(fields, key, strict=True)
+        ]
+    # Raw SQL: the ORM's own form, a TupleIn of Tuple(F(...)) (django.db.models.fields.tuple_lookups,
+    # not a documented API), built and compiled in 7.5 ms CPU for 50 keys and 80 ms for 1,000, more
+    # than the 1000-op batch's whole upsert (PostgreSQL, a busy machine, 2026-12-01).
+    with server_binding_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, client_at, op_id FROM {quote(model._meta.db_table)}"
+            f" WHERE patient_id = %s AND ({columns}) IN ({source})",
+            [patient.pk, *params],
+        )
+        rows = cursor.fetchall()
+    converters = [
+        column_converter(field)
+        for field in (*fields, *(concrete_field(model, n) for n in ("client_at", "op_id")))
+    ]
+    return [tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in rows]
 
 
 def _write_winners(winners: list[Op], *, patient: Patient, now: datetime) -> int:
