@@ -7,7 +7,7 @@ overdue follow-ups" list, filterable by track. Writes go through the care-plan s
 repeating follow-up plans the next one once, and a medication's flags follow its name.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
-from django.db.models import Case, Model, QuerySet, Value, When
+from django.db.models import Case, Model, Q, QuerySet, Value, When
 from django.forms import ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from checklists.admin.augmentation import AUGMENTATION_INLINES, finding_html, review_html
+from checklists.admin.history import CurrentRowsInlineMixin, HistoryInline
 from checklists.admin.intake import MedicationDaysField
 from checklists.admin.medications import MedicationCheckForm, check_html, medication_check_saved
 from checklists.admin.scoping import PatientScopedAdmin, PatientScopedFormSet, PatientScopedInline, admin_user
@@ -38,6 +39,33 @@ from checklists.reminders.services import follow_up_reminders_sync, medication_r
 from checklists.security.audit import Action, audit_objects
 
 FLAG = "⚑"
+
+
+def current_results_since() -> date:
+    """Return the first day whose iron studies and IRLS totals are current on the patient's page: the
+    last two ferritin rechecks' worth (2 x CAREPLAN_FERRITIN_RECHECK_WEEKS), what a visit compares;
+    older ones are history (checklists/admin/history.py), and the summary at the top charts them all."""
+    return timezone.localdate() - timedelta(weeks=2 * settings.CAREPLAN_FERRITIN_RECHECK_WEEKS)
+
+
+def followup_past() -> Q:
+    """A follow-up is history once closed (done or cancelled)."""
+    return ~Q(status=FollowUpStatus.PLANNED)
+
+
+def medication_past() -> Q:
+    """A medicine is history once its stop date has passed."""
+    return Q(stop_date__lt=timezone.localdate())
+
+
+def labresult_past() -> Q:
+    """An iron study drawn before ``current_results_since()`` is history."""
+    return Q(drawn_on__lt=current_results_since())
+
+
+def severityscore_past() -> Q:
+    """An IRLS total scored before ``current_results_since()`` is history."""
+    return Q(scored_on__lt=current_results_since())
 
 
 class _StampingFormSet(PatientScopedFormSet):
@@ -138,8 +166,9 @@ class FollowUpFormSet(_StampingFormSet):
         return obj
 
 
-class FollowUpInline(_StampingInline):
+class FollowUpInline(CurrentRowsInlineMixin, _StampingInline):
     model = FollowUp
+    past = staticmethod(followup_past)
     form = FollowUpForm
     formset_class = FollowUpFormSet
     stamp_field = "created_by"
@@ -150,9 +179,17 @@ class FollowUpInline(_StampingInline):
     verbose_name_plural = _("Follow-ups (iron, vascular, medication)")
 
     def get_queryset(self, request):
-        # Planned ones first by due date, then the history, most recent first.
+        # Planned ones first by due date, then (with "Show all") the history.
         planned_first = Case(When(status=FollowUpStatus.PLANNED, then=Value(0)), default=Value(1))
         return super().get_queryset(request).order_by(planned_first, "due_date")
+
+
+class FollowUpHistoryInline(HistoryInline):
+    model = FollowUp
+    past = staticmethod(followup_past)
+    history_order = ("-due_date", "-pk")
+    fields = readonly_fields = ("kind", "title", "due_date", "status", "completed_on", "notes")
+    verbose_name_plural = _("Follow-ups done or cancelled")
 
 
 class LabResultForm(ModelForm):
@@ -203,8 +240,9 @@ class LabResultFormSet(_StampingFormSet):
         return services.labresult_save(lab_result=lab) if commit else lab
 
 
-class LabResultInline(_StampingInline):
+class LabResultInline(CurrentRowsInlineMixin, _StampingInline):
     model = LabResult
+    past = staticmethod(labresult_past)
     form = LabResultForm
     formset_class = LabResultFormSet
     stamp_field = "entered_by"
@@ -243,6 +281,14 @@ class LabResultInline(_StampingInline):
         )
 
 
+class LabResultHistoryInline(HistoryInline):
+    model = LabResult
+    past = staticmethod(labresult_past)
+    history_order = ("-drawn_on", "-pk")
+    fields = readonly_fields = ("drawn_on", "ferritin", "ferritin_unit", "tsat", "laboratory", "notes")
+    verbose_name_plural = _("Earlier iron studies")
+
+
 class MedicationFormSet(_StampingFormSet):
     def prepare(self, obj: Medication, form: ModelForm) -> None:
         services.medication_apply_match(medication=obj)
@@ -265,8 +311,9 @@ class MedicationFormSet(_StampingFormSet):
         return obj
 
 
-class MedicationInline(_StampingInline):
+class MedicationInline(CurrentRowsInlineMixin, _StampingInline):
     model = Medication
+    past = staticmethod(medication_past)
     form = MedicationCheckForm
     formset_class = MedicationFormSet
     stamp_field = "entered_by"
@@ -315,8 +362,17 @@ class MedicationInline(_StampingInline):
         return check_html(obj)
 
 
-class SeverityScoreInline(_StampingInline):
+class MedicationHistoryInline(HistoryInline):
+    model = Medication
+    past = staticmethod(medication_past)
+    history_order = ("-stop_date", "-pk")
+    fields = readonly_fields = ("name", "generic_name", "dose_text", "start_date", "stop_date", "recognition")
+    verbose_name_plural = _("Stopped medications")
+
+
+class SeverityScoreInline(CurrentRowsInlineMixin, _StampingInline):
     model = SeverityScore
+    past = staticmethod(severityscore_past)
     stamp_field = "entered_by"
     extra = 0
     fields = ["scored_on", "irls_total", "band"]
@@ -330,10 +386,19 @@ class SeverityScoreInline(_StampingInline):
         return format_html("{}<br>{}", obj.band, rule_source_html(severity.RULESET))
 
 
+class SeverityScoreHistoryInline(HistoryInline):
+    model = SeverityScore
+    past = staticmethod(severityscore_past)
+    history_order = ("-scored_on", "-pk")
+    fields = readonly_fields = ("scored_on", "irls_total")
+    verbose_name_plural = _("Earlier IRLS totals")
+
+
 class DiaryEntryInline(PatientScopedInline):
     """The patient's own diary for the augmentation windows; clinicians read it, never write it."""
 
     model = DiaryEntry
+    template = "admin/edit_inline/history.html"  # rows of text: no widgets to draw (history.py)
     extra = 0
     can_delete = False
     classes = ["collapse"]  # the summary at the top of the page charts the same nights
@@ -356,9 +421,13 @@ class DiaryEntryInline(PatientScopedInline):
 
 CAREPLAN_INLINES = [
     FollowUpInline,
+    FollowUpHistoryInline,
     LabResultInline,
+    LabResultHistoryInline,
     MedicationInline,
+    MedicationHistoryInline,
     SeverityScoreInline,
+    SeverityScoreHistoryInline,
     *AUGMENTATION_INLINES,
     DiaryEntryInline,
 ]

@@ -31,6 +31,11 @@ def careplan_inlines_empty() -> dict:
         "diary_entries",
         "augmentation_baseline",
         "augmentation_findings",
+        # the history beside the follow-ups, iron studies, medications and IRLS totals (history.py)
+        "follow_ups-2",
+        "lab_results-2",
+        "medications-2",
+        "severity_scores-2",
     ]
     return {k: v for prefix in prefixes for k, v in inline_management(prefix, total=0).items()}
 
