@@ -102,8 +102,10 @@ class Unit:
         path = UNIT_DIR / name
         commands = exec_start(path, environ=env)
         assert len(commands) == 1, f"{name}: expected one ExecStart"
+        from deploy.units import unit_environment, unit_nice
+
         self.name, self.argv = name, commands[0]
-        from deploy.units import unit_environment
+        self.nice = unit_nice(path)
 
         self.env = {**unit_environment(path), **env}
         self.log = work / f"{name}.log"
@@ -119,6 +121,7 @@ class Unit:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None,  # systemd's Nice=
             )
         return self
 

@@ -1,7 +1,7 @@
 """Read the systemd units under deploy/systemd/ the way systemd would start them.
 
 The smoke run (bin/prod-smoke) starts the production processes from these commands, so the units and
-what CI tests cannot drift apart. Only what the units use is supported: ``Environment=`` defaults,
+what CI tests cannot drift apart. Only what the units use is supported: ``Environment=`` defaults, ``Nice=``,
 ``${VAR}`` / ``$VAR`` from the environment, the specifiers ``%i``, ``%H`` and ``%%``, and the install
 root ``/opt/rlscare`` mapped onto a checkout.
 """
@@ -43,6 +43,12 @@ def unit_environment(unit: Path) -> dict[str, str]:
             name, _, val = word.partition("=")
             env[name] = val
     return env
+
+
+def unit_nice(unit: Path) -> int:
+    """Return the ``Nice=`` of ``unit`` (0 when it sets none)."""
+    values = _values(unit, "Nice")
+    return int(values[-1]) if values else 0
 
 
 def _specifiers(text: str, instance: str) -> str:
