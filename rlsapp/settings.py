@@ -150,6 +150,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5, minimum=0) or None
     }
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator(), used by the daily
+    # re-screenings and the access-log export) may outlive its server connection: turn them off there.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions

@@ -59,3 +59,27 @@ def test_settings_refuse_to_start_without_secret_key_in_production(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_server_side_cursors_can_be_turned_off_for_a_transaction_pooler(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='rlsapp.settings'; django.setup(); "
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    env = {
+        "DEBUG": "1",
+        "PATH": "",
+        "RLS_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://u@db.invalid/x",
+    }
+    printed = [
+        subprocess.run(
+            [sys.executable, "-c", code], env={**env, **extra}, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for extra in ({}, {"DB_DISABLE_SERVER_SIDE_CURSORS": "1"})
+    ]
+    assert printed == ["False", "True"]
