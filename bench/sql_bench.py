@@ -524,21 +524,6 @@ def checkoffs_orm(rows: list[tuple]) -> None:
     )
 
 
-def notification_raw(values: dict[str, Any]) -> None:
-    """The send task's feed entry (reminders.send._decide)."""
-    from checklists.db.raw import insert_row
-    from checklists.models.reminders import Notification
-
-    insert_row(Notification, values, skip_on_conflict=["patient", "slot"])
-
-
-def notification_orm(values: dict[str, Any]) -> None:
-    from checklists.models.reminders import Notification
-
-    fields = {("patient_id" if name == "patient" else name): value for name, value in values.items()}
-    Notification.objects.bulk_create([Notification(**fields)], ignore_conflicts=True)
-
-
 @dataclass
 class Case:
     """One hand-written statement: the app's code that runs it and the ORM version of that code."""
@@ -572,7 +557,7 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
     from django.db import transaction
 
     from checklists.models import CheckOff, Patient, PushSubscription, SyncOp
-    from checklists.models.reminders import Delivery, DeliveryChannel, DeliveryStatus, Notification, Reminder
+    from checklists.models.reminders import Delivery, DeliveryChannel, DeliveryStatus, Reminder
     from checklists.reminders import dispatch
     from checklists.reminders.push import PushOutcome, push_record
     from checklists.security.backends import user_with_patient
@@ -630,32 +615,6 @@ def build_cases(now: datetime, vendor: str, sample_size: int = 20) -> list[Case]
             kwargs={"status": DeliveryStatus.SENT, "channel": DeliveryChannel.PUSH, "sent_at": now},
             after=lambda patient_id, slot, ids: sorted(
                 Delivery.objects.filter(pk__in=ids).values_list("id", "status", "channel", "sent_at")
-            ),
-        ),
-        Case(
-            "reminders/send.py feed entry (db/raw.py insert_row)",
-            notification_raw,
-            notification_orm,
-            [
-                (
-                    {
-                        "patient": patient_id,
-                        "slot": slot,
-                        "local_date": slot.astimezone(zone_of[patient_id]).date(),
-                        "title": "Reminder",
-                        "body": "2 care tasks are waiting",
-                        "url": "/#today",
-                        "items": sorted(rids),
-                        "reminder_ids": sorted(rids),
-                        "created_at": now,
-                    },
-                )
-                for patient_id, slot, _, rids in pending
-            ],
-            after=lambda values: list(
-                Notification.objects.filter(patient_id=values["patient"], slot=values["slot"]).values_list(
-                    "local_date", "title", "body", "url", "items", "reminder_ids", "created_at", "read_at"
-                )
             ),
         ),
     ]

@@ -70,22 +70,3 @@ def any_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
 def db_values(model: type[models.Model], values: dict[str, Any]) -> list[Any]:
     """Return ``values`` (field name -> Python value) as the ORM would send them to the database."""
     return [concrete_field(model, name).get_db_prep_save(value, connection) for name, value in values.items()]
-
-
-def insert_row(model: type[models.Model], values: dict[str, Any], *, skip_on_conflict: Sequence[str]) -> None:
-    """Insert one row of ``model`` (field name -> Python value); skip it if a row with the same
-    ``skip_on_conflict`` fields (a unique constraint) exists. ``bulk_create(ignore_conflicts=True)``
-    for one row, without building and preparing a model instance."""
-    meta, quote = model._meta, connection.ops.quote_name
-    columns = ", ".join(quote(column_of(concrete_field(model, name))) for name in values)
-    conflict = ", ".join(quote(column_of(concrete_field(model, name))) for name in skip_on_conflict)
-    placeholders = ", ".join(["%s"] * len(values))
-    # Raw SQL: 0.16 ms vs 0.24 ms for the ORM's bulk_create(ignore_conflicts=True) of the send task's
-    # feed entry (1.5x wall, 1.9x CPU), PostgreSQL; SQLite 0.042 vs 0.098 ms (2.3x);
-    # bench/sql_bench.py [--sqlite] (2026-12-01).
-    with server_binding_cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({conflict}) DO NOTHING",
-            db_values(model, values),
-        )
