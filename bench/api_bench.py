@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from benchlib import log, recreate_database
+from benchlib import log, recreate_database, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
@@ -120,12 +120,10 @@ def create_databases(histories: list[int]) -> None:
 def seed(*, patients: int, days: int) -> dict:
     """Seed the (migrated) database; returns {"clients": {patient_id: {"items", "cookie", "csrf",
     "cursor"}}, "first", "today", "days", "rows": {table: row count}}."""
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.core.cache import cache
     from django.db import connection, transaction
-    from django.utils import timezone
 
     from checklists.models import (
         Assignment,
@@ -134,10 +132,7 @@ def seed(*, patients: int, days: int) -> dict:
         CheckOff,
         DiaryEntry,
         Patient,
-        UserSession,
     )
-    from checklists.security.middleware import RENEW_AT_KEY
-    from checklists.security.sessions.db import SessionStore
 
     cache.clear()  # sessions and throttle counts of an earlier run
     User = get_user_model()
@@ -199,28 +194,10 @@ def seed(*, patients: int, days: int) -> dict:
                 """
             )
         # One signed-in session per patient, as the login form would leave it.
-        expire = timezone.now() + timedelta(days=1)
-        sessions: list[UserSession] = []
-        clients: dict[int, dict[str, Any]] = {}
-        for user, patient in zip(users, rows, strict=True):
-            store = SessionStore()
-            key = store._get_new_session_key()  # type: ignore[attr-defined]  # private; not in the stubs
-            data = {
-                "_auth_user_id": str(user.pk),
-                "_auth_user_backend": "checklists.security.backends.PatientModelBackend",
-                "_auth_user_hash": user.get_session_auth_hash(),
-                # Sign-in starts the idle clock (checklists.security.signals): no renewal write on
-                # the first requests.
-                RENEW_AT_KEY: int(time.time()) + settings.SESSION_RENEW_INTERVAL_SECONDS,
-            }
-            sessions.append(
-                UserSession(
-                    session_key=key, session_data=store.encode(data), expire_date=expire, user_id=user.pk
-                )
-            )
-            csrf = uuid.uuid4().hex  # a 32-character CSRF secret: cookie and header carry the same
-            clients[patient.pk] = {"cookie": f"sessionid={key}; csrftoken={csrf}", "csrf": csrf, "items": []}
-        UserSession.objects.bulk_create(sessions)
+        sessions = sign_in(users)
+        clients: dict[int, dict[str, Any]] = {
+            patient.pk: {**sessions[user.pk], "items": []} for user, patient in zip(users, rows, strict=True)
+        }
     for item_id, patient_id in AssignmentItem.objects.values_list("id", "assignment__patient_id"):
         clients[patient_id]["items"].append(item_id)
     for patient_id, sync_seq in Patient.objects.values_list("id", "sync_seq"):
